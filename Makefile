@@ -1,0 +1,55 @@
+# Civic Assistant. Two commands matter: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PY311 ?= $(shell for p in python3.11 $$HOME/.pyenv/versions/3.11*/bin/python3.11; do $$p -c 'import sys; assert sys.version_info[:2]==(3,11)' 2>/dev/null && { echo $$p; break; }; done)
+PY310 ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do $$p -c 'import sys; assert sys.version_info[:2]==(3,10)' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+VENV_RASA := .venv-rasa
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run setup test lint unit integration bench train clean
+
+run: setup  ## set everything up and run the assistant on embedded defaults
+	$(VENV)/bin/civic up
+
+setup: $(VENV)/.installed $(VENV_RASA)/.installed
+
+# Python 3.11: our code, rasa-sdk, torch (CPU build, installed first), search, web stack.
+$(VENV)/.installed: constraints/app.txt pyproject.toml
+	@test -n "$(PY311)" || { echo "✗ Python 3.11 not found (needed for .venv)"; exit 1; }
+	@echo "▸ Installing .venv (Python 3.11) ..."; start=$$(date +%s); \
+	$(PY311) -m venv $(VENV) && \
+	$(VENV)/bin/pip install -q "torch==2.13.0" && \
+	$(VENV)/bin/pip install -q -c constraints/app.txt -e ".[dev]" && \
+	touch $@ && echo "✓ .venv ready in $$(( $$(date +%s) - start )) s" || \
+	{ echo "✗ installing .venv failed: see the pip output above; likely fix: check the network to the package registry, then rerun"; exit 1; }
+
+# Python 3.10: Rasa Open Source 3.6.21 only, reached over HTTP.
+$(VENV_RASA)/.installed: constraints/rasa.txt
+	@test -n "$(PY310)" || { echo "✗ Python 3.10 not found (Rasa 3.6 needs it for .venv-rasa)"; exit 1; }
+	@echo "▸ Installing .venv-rasa (Python 3.10, rasa==3.6.21; a few minutes the first time) ..."; start=$$(date +%s); \
+	$(PY310) -m venv $(VENV_RASA) && \
+	$(VENV_RASA)/bin/pip install -q -c constraints/rasa.txt "rasa==3.6.21" jieba && \
+	touch $@ && echo "✓ .venv-rasa ready in $$(( $$(date +%s) - start )) s" || \
+	{ echo "✗ installing .venv-rasa failed: see the pip output above"; exit 1; }
+
+train: setup
+	$(VENV)/bin/civic train
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+test: setup  ## lint, unit tests, then integration tests against real processes
+	$(MAKE) lint
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+bench: setup
+	$(VENV)/bin/python bench/kb_bench.py
+
+clean:
+	rm -rf var models .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,34 @@
+"""Entry point of the action server: open the knowledge base, then listen.
+
+`python -m actions.server` (the launcher runs this). Opening the knowledge base first means
+the server only reports healthy once it can answer, and the first citizen never waits for the
+model to load.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from rasa_sdk.endpoint import run
+from rasa_sdk.executor import ActionExecutor
+
+from actions.knowledge import open_knowledge_base
+from actions.settings import ActionSettings
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = ActionSettings.from_env()
+    started = time.monotonic()
+    open_knowledge_base(settings)
+    logging.getLogger(__name__).info("knowledge base ready in %.1f s", time.monotonic() - started)
+    os.environ.setdefault("SANIC_HOST", "127.0.0.1")
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    run(executor, port=settings.port, auto_reload=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""Citizen sessions in Redis: language, simplified mode, conversation mode, open ticket."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot import keys
+from bot.messages import Mode
+
+
+@dataclass(frozen=True)
+class Session:
+    citizen_id: str
+    lang: str
+    lang_pinned: bool = False  # chosen explicitly: per-message detection no longer applies
+    simple_mode: bool = False
+    mode: Mode = "bot"
+    ticket_id: int | None = None
+    channel: str = "rest"
+    failures: int = 0
+    last_reply_ids: tuple[int, ...] = ()
+
+    def but(self, **changes: Any) -> Session:
+        return replace(self, **changes)
+
+
+class SessionStore:
+    """Reads and writes sessions; a session never expires while a citizen may come back."""
+
+    def __init__(self, redis: Redis, default_lang: str) -> None:
+        self.redis = redis
+        self.default_lang = default_lang
+
+    async def get(self, citizen_id: str) -> Session:
+        raw = await self.redis.get(keys.session(citizen_id))
+        if raw is None:
+            return Session(citizen_id=citizen_id, lang=self.default_lang)
+        data = json.loads(raw)
+        known = {k: v for k, v in data.items() if k in Session.__dataclass_fields__}
+        known["citizen_id"] = citizen_id
+        known["last_reply_ids"] = tuple(known.get("last_reply_ids") or ())
+        return Session(**known)
+
+    async def save(self, session: Session) -> None:
+        await self.redis.set(keys.session(session.citizen_id), json.dumps(asdict(session)))
+
+    async def resolve(self, channel_identity: str) -> str:
+        """The citizen id behind a channel identity (itself until identities are linked)."""
+        linked = await self.redis.get(keys.identity(channel_identity))
+        return linked.decode() if isinstance(linked, bytes) else (linked or channel_identity)

@@ -1,0 +1,1 @@
+"""Channel adapters: each only translates platform I/O to and from bot messages."""

@@ -1,0 +1,65 @@
+"""JSON error bodies for every HTTP error of the gateway."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bot.errors import InvalidMessage, NotFound, RasaUnavailable, StoreUnavailable
+
+
+def error_body(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {
+            401: "unauthorized",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            409: "conflict",
+            413: "too_large",
+            429: "rate_limited",
+        }
+        response = error_body(
+            exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail)
+        )
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_body(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+            for e in exc.errors()
+        ]
+        return error_body(422, "invalid_body", "the request body is malformed", details=details)
+
+    @app.exception_handler(InvalidMessage)
+    async def invalid_message(_: Request, exc: InvalidMessage) -> JSONResponse:
+        code = "too_large" if exc.status == 413 else "invalid_message"
+        return error_body(exc.status, code, exc.reason)
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return error_body(404, "not_found", str(exc))
+
+    @app.exception_handler(StoreUnavailable)
+    @app.exception_handler(RedisError)
+    async def store_down(_: Request, exc: Exception) -> JSONResponse:
+        response = error_body(503, "unavailable", "a store is unavailable, please retry")
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.exception_handler(RasaUnavailable)
+    async def rasa_down(_: Request, exc: RasaUnavailable) -> JSONResponse:
+        return error_body(503, "unavailable", "the assistant is unavailable, please retry")

@@ -1,0 +1,1 @@
+"""Composition root: the `civic` CLI, the ASGI app factory and the process launcher."""

@@ -1,0 +1,64 @@
+"""The gateway's ASGI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from bot.clock import Clock
+from bot.gateway import Gateway
+from bot.settings import Settings
+from channels import rest
+from channels.errors import error_body, install_error_handlers
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    """Build the app; settings are read from the environment when not given."""
+    settings = settings or Settings.from_env()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        gateway = Gateway.create(settings, clock)
+        await gateway.start()
+        app.state.gateway = gateway
+        try:
+            yield
+        finally:
+            await gateway.close()
+
+    app = FastAPI(
+        title="Civic Assistant gateway",
+        version="0.1.0",
+        description="REST channel API of the citizen assistant. Authenticate with "
+        "`Authorization: Bearer <API key>` (keys from CIVIC_API_KEYS).",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def limit_body(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            return error_body(413, "too_large", f"request body over {MAX_BODY_BYTES} bytes")
+        return await call_next(request)
+
+    @app.get("/healthz", tags=["operations"], summary="Each dependency's state")
+    async def healthz(request: Request) -> JSONResponse:
+        gateway: Gateway = request.app.state.gateway
+        checks = await gateway.health()
+        status = "ok" if all(v == "ok" for v in checks.values()) else "degraded"
+        return JSONResponse({"status": status, "checks": checks})
+
+    app.include_router(rest.router)
+    return app

