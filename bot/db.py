@@ -53,7 +53,7 @@ class Database:
             raise StoreUnavailable(f"database error: {type(exc).__name__}") from exc
 
     def migrate(self) -> None:
-        """Bring the schema to the newest migration (idempotent)."""
+        """Bring the schema to the newest migrations (idempotent; every branch head)."""
         from alembic import command
         from alembic.config import Config
 
@@ -62,7 +62,7 @@ class Database:
         config.attributes["connection_url"] = self.url
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")
 
     def ping(self) -> bool:
         try:

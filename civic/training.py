@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -56,7 +57,17 @@ def rasa_env(root: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def train(root: Path, force: bool = False, quiet: bool = False) -> Path:
-    """Train if the inputs changed since the last model; return the model's path."""
+    """Train if the inputs changed since the last model; return the model's path.
+
+    A file lock makes concurrent callers (two test runs, `civic up` twice) train once.
+    """
+    (root / "models").mkdir(exist_ok=True)
+    with (root / "models" / ".train.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _train_locked(root, force, quiet)
+
+
+def _train_locked(root: Path, force: bool, quiet: bool) -> Path:
     target = model_path(root)
     if target.exists() and not force:
         if not quiet:
