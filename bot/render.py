@@ -13,10 +13,24 @@ HANDOFF_PAYLOAD = "/request_human"
 
 
 def from_rasa(responses: Iterable[RasaResponse]) -> list[OutgoingMessage]:
-    messages = []
+    """Rasa's replies as messages.
+
+    Rasa splits every text at blank lines into separate replies; paragraphs of one answer are
+    joined again, so that an answer arrives as one message (a message with buttons or a
+    custom payload ends a group).
+    """
+    messages: list[OutgoingMessage] = []
     for response in responses:
         custom = response.custom
         if not response.text and not response.buttons and not custom:
+            continue
+        previous = messages[-1] if messages else None
+        if previous is not None and not previous.buttons and not previous.custom and not custom:
+            messages[-1] = OutgoingMessage(
+                text=f"{previous.text}\n\n{response.text}".strip(),
+                sender="bot",
+                buttons=tuple(Button(title, payload) for title, payload in response.buttons),
+            )
             continue
         messages.append(
             OutgoingMessage(

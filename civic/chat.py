@@ -55,7 +55,8 @@ def chat(base_url: str, api_key: str, conversation: str | None, lang: str | None
                 continue
             data = response.json()
             new = show(data["messages"])
-            payloads = new or payloads
+            if any(m["from"] != "agent" for m in data["messages"]):
+                payloads = new  # numbers refer to the newest bot message's buttons
             if data["messages"]:
                 last_id = max(last_id, max(int(m["id"]) for m in data["messages"]))
             state = data["state"]

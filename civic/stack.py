@@ -194,18 +194,7 @@ class Stack:
         )
         self.processes["gateway"] = ManagedProcess(
             "gateway",
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "civic.app:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(c.gateway_port),
-                "--no-access-log",
-            ],
+            self._gateway_argv(c.gateway_port),
             logs / "gateway.log",
             env,
             c.root,
@@ -213,23 +202,41 @@ class Stack:
             fix_hint=f"is port {c.gateway_port} free? set CIVIC_PORT",
         )
 
-    def _rasa_argv(self) -> list[str]:
+    def _rasa_argv(self, port: int | None = None) -> list[str]:
         c = self.config
         model = str(self.model) if self.model else "models"
         return [
-            str(rasa_bin(c.root)),
-            "run",
-            "--model",
-            model,
-            "--endpoints",
-            "endpoints.yml",
-            "--credentials",
-            "credentials.yml",
-            "--port",
-            str(c.rasa_port),
-            "--interface",
-            "127.0.0.1",
-        ]
+            str(rasa_bin(c.root)), "run", "--model", model,
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            "--port", str(port or c.rasa_port), "--interface", "127.0.0.1",
+        ]  # fmt: skip
+
+    @staticmethod
+    def _gateway_argv(port: int) -> list[str]:
+        return [
+            sys.executable, "-m", "uvicorn", "civic.app:create_app", "--factory",
+            "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+        ]  # fmt: skip
+
+    def add_replica(self, name: str, gateway_port: int, rasa_port: int) -> str:
+        """A second gateway + Rasa pair on the same Redis, SQL and action server (scale-out).
+
+        Returns the new gateway's URL; start it with `start(f"{name}-rasa")` and
+        `start(f"{name}-gateway")`.
+        """
+        c, logs = self.config, self.config.var_dir / "log"
+        env = self.env()
+        env.update({"CIVIC_PORT": str(gateway_port), "RASA_URL": f"http://127.0.0.1:{rasa_port}"})
+        url = f"http://127.0.0.1:{gateway_port}"
+        self.processes[f"{name}-rasa"] = ManagedProcess(
+            f"Rasa ({name})", self._rasa_argv(rasa_port), logs / f"{name}-rasa.log",
+            rasa_env(c.root, env), c.root, lambda: http_ok(f"http://127.0.0.1:{rasa_port}/"),
+        )  # fmt: skip
+        self.processes[f"{name}-gateway"] = ManagedProcess(
+            f"gateway ({name})", self._gateway_argv(gateway_port), logs / f"{name}-gateway.log",
+            env, c.root, lambda: http_ok(url + "/healthz"),
+        )  # fmt: skip
+        return url
 
     def _redis_ok(self) -> bool:
         import redis
@@ -271,6 +278,7 @@ class Stack:
         self.processes[name].kill()
 
     def down(self) -> None:
-        for name in ("gateway", "rasa", "actions", "redis"):
+        replicas = [n for n in self.processes if n not in ("gateway", "rasa", "actions", "redis")]
+        for name in [*replicas, "gateway", "rasa", "actions", "redis"]:
             if name in self.processes:
                 self.processes[name].stop()

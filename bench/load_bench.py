@@ -1,0 +1,235 @@
+"""Load benchmark: N simulated citizens through the gateway's REST API, and the same mix sent
+straight to Rasa's REST webhook in the same run (the floor), side by side.
+
+    python bench/load_bench.py [--n 1 8 32] [--turns 12] [--json]
+
+Starts its own stack (embedded Redis unless REDIS_URL, SQLite unless DATABASE_URL) on free
+ports, so it never touches a running assistant. Prints p50/p95/p99 latency, messages per
+second and errors per run, the gateway/Rasa overhead ratio at n = 8, the resident memory of
+each process and the time a warm stack takes to become healthy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from civic.stack import Stack, StackConfig  # noqa: E402
+
+API_KEY = "bench-key-0123456789abcdef"
+SMALL_TALK = {
+    "en": ["hello", "thanks", "what can you do?", "bye"],
+    "zh": ["你好", "谢谢", "你能做什么", "再见"],
+}
+FORM_STEPS = {
+    "en": ["I want to report a broken streetlight", "cancel"],
+    "zh": ["我要报修路灯", "取消"],
+}
+HANDOFF = {"en": ["I want to talk to a person", "cancel"], "zh": ["转人工", "取消"]}
+
+
+def questions(lang: str) -> list[str]:
+    path = ROOT / "knowledge_base" / "dev" / f"queries-{lang}.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [r["query"] for r in rows if r["relevant"]]
+
+
+@dataclass
+class Sample:
+    kind: str
+    ms: float
+    ok: bool
+
+
+@dataclass
+class Script:
+    """A citizen's turns: questions 60%, form steps 25%, small talk 10%, handoff 5%."""
+
+    rng: random.Random
+    lang: str
+    qs: list[str]
+    pending: list[tuple[str, str]] = field(default_factory=list)
+
+    def next(self) -> tuple[str, str]:
+        if self.pending:
+            return self.pending.pop(0)
+        roll = self.rng.random()
+        if roll < 0.60:
+            return "question", self.rng.choice(self.qs)
+        if roll < 0.85:
+            first, *rest = FORM_STEPS[self.lang]
+            self.pending = [("form", t) for t in rest]
+            return "form", first
+        if roll < 0.95:
+            return "small_talk", self.rng.choice(SMALL_TALK[self.lang])
+        first, *rest = HANDOFF[self.lang]
+        self.pending = [("handoff", t) for t in rest]
+        return "handoff", first
+
+
+async def citizen(
+    client: httpx.AsyncClient,
+    target: str,
+    base: str,
+    seed: int,
+    turns: int,
+    qs: dict[str, list[str]],
+) -> list[Sample]:
+    rng = random.Random(seed)
+    lang = "en" if seed % 2 == 0 else "zh"
+    script = Script(rng, lang, qs[lang])
+    cid = f"bench-{target}-{uuid.uuid4().hex[:10]}"
+    samples = []
+    for _ in range(turns):
+        kind, text = script.next()
+        started = time.perf_counter()
+        try:
+            if target == "gateway":
+                r = await client.post(
+                    f"{base}/api/v1/conversations/{cid}/messages",
+                    json={"text": text, "lang": lang},
+                    headers={"Authorization": f"Bearer {API_KEY}"},
+                )
+            else:
+                r = await client.post(
+                    f"{base}/webhooks/rest/webhook",
+                    json={
+                        "sender": cid,
+                        "message": text,
+                        "metadata": {"lang": lang, "simple_mode": False, "channel": "rest"},
+                    },
+                )
+            ok = r.status_code == 200
+        except httpx.HTTPError:
+            ok = False
+        samples.append(Sample(kind, (time.perf_counter() - started) * 1000, ok))
+    return samples
+
+
+def summarise(samples: list[Sample], wall_s: float) -> dict[str, Any]:
+    ms = sorted(s.ms for s in samples if s.ok)
+    q = sorted(s.ms for s in samples if s.ok and s.kind == "question")
+
+    def pct(values: list[float], p: float) -> float:
+        return round(values[min(len(values) - 1, int(p * len(values)))], 1) if values else 0.0
+
+    return {
+        "p50_ms": round(statistics.median(ms), 1) if ms else 0.0,
+        "p95_ms": pct(ms, 0.95),
+        "p99_ms": pct(ms, 0.99),
+        "msgs_per_s": round(len(samples) / wall_s, 1),
+        "errors": sum(not s.ok for s in samples),
+        "question_p95_ms": pct(q, 0.95),
+    }
+
+
+async def run(
+    target: str, base: str, n: int, turns: int, qs: dict[str, list[str]]
+) -> dict[str, Any]:
+    limits = httpx.Limits(max_connections=n + 4, max_keepalive_connections=n + 4)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        started = time.perf_counter()
+        results = await asyncio.gather(
+            *(citizen(client, target, base, seed, turns, qs) for seed in range(n))
+        )
+        wall = time.perf_counter() - started
+    return summarise([s for r in results for s in r], wall)
+
+
+def rss_mb(stack: Stack) -> dict[str, float]:
+    out = {}
+    for name, process in stack.processes.items():
+        if process.proc is None:
+            continue
+        root = psutil.Process(process.proc.pid)
+        total = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+        out[name] = round(total / 2**20, 1)
+    out["total"] = round(sum(out.values()), 1)
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--turns", type=int, default=12, help="turns per citizen per run")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    qs = {"en": questions("en"), "zh": questions("zh")}
+    with tempfile.TemporaryDirectory(prefix="civic-bench-") as var:
+        config = StackConfig(
+            root=ROOT,
+            var_dir=Path(var),
+            gateway_port=free_port(),
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            embedded_redis_port=free_port(),
+            redis_url=os.environ.get("REDIS_URL") or None,
+            database_url=os.environ.get("DATABASE_URL") or None,
+            api_keys=API_KEY,
+            service_token="bench-service-token-0123456789",
+            extra_env={"CIVIC_INDEX_DIR": str(ROOT / "var" / "index" / "guides")},
+        )
+        stack = Stack(config)
+        try:
+            stack.train(quiet=True)
+            started = time.perf_counter()
+            stack.up(quiet=True)
+            startup_s = round(time.perf_counter() - started, 1)
+            asyncio.run(run("gateway", stack.gateway_url, 2, 3, qs))  # warm-up
+            runs = []
+            for n in args.n:
+                # Interleave: Rasa direct first, then the gateway, same mix and seeds.
+                direct = asyncio.run(run("rasa_direct", stack.rasa_url, n, args.turns, qs))
+                gateway = asyncio.run(run("gateway", stack.gateway_url, n, args.turns, qs))
+                runs.append({"n": n, "gateway": gateway, "rasa_direct": direct})
+            memory = rss_mb(stack)
+        finally:
+            stack.down()
+    at8 = next((r for r in runs if r["n"] == 8), runs[0])
+    ratio = round(at8["gateway"]["p50_ms"] / max(at8["rasa_direct"]["p50_ms"], 0.001), 3)
+    report = {"runs": runs, "overhead_ratio": ratio, "rss_mb": memory, "startup_s": startup_s}
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print("| n | target | p50 ms | p95 ms | p99 ms | msgs/s | errors | question p95 ms |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    for r in runs:
+        for target in ("rasa_direct", "gateway"):
+            m = r[target]
+            print(
+                f"| {r['n']} | {target} | {m['p50_ms']} | {m['p95_ms']} | {m['p99_ms']} | "
+                f"{m['msgs_per_s']} | {m['errors']} | {m['question_p95_ms']} |"
+            )
+    print(f"\noverhead ratio (gateway p50 / Rasa direct p50 at n=8): {ratio}")
+    print(f"resident memory (MB): {memory}")
+    print(f"warm start to healthy: {startup_s} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
