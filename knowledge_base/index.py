@@ -1,0 +1,100 @@
+"""The in-memory search index: documents, their chunks (grouped by document id so the two
+language versions of a guide are contiguous), a BM25 index and one dense index per model.
+Saving/loading writes plain files (JSON + .npy); staleness is checked by ``manifest``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from knowledge_base.config import SearchConfig
+from knowledge_base.dense import DenseIndex
+from knowledge_base.documents import Chunk, Document
+from knowledge_base.embedders import Embedder, make_embedder
+from knowledge_base.lexical import Bm25Index
+from knowledge_base.text import tokenize
+
+IntArray = npt.NDArray[np.int64]
+EmbedderFactory = Callable[[str], Embedder | None]
+
+
+class SearchIndex:
+    def __init__(
+        self,
+        documents: list[Document],
+        dense: dict[str, DenseIndex],
+        dense_langs: dict[str, tuple[str, ...]],
+    ) -> None:
+        self.documents: dict[tuple[str, str], Document] = {(d.id, d.lang): d for d in documents}
+        self.doc_ids: list[str] = list(dict.fromkeys(d.id for d in documents))
+        self.chunks: list[Chunk] = self.ordered_chunks(documents)
+        key_of = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
+        self.chunk_doc: IntArray = np.array([key_of[c.doc_id] for c in self.chunks], np.int64)
+        starts = np.flatnonzero(np.r_[True, self.chunk_doc[1:] != self.chunk_doc[:-1]])
+        self.doc_starts: IntArray = starts.astype(np.int64)
+        self.chunk_lang = np.array([c.lang for c in self.chunks])
+        self.bm25 = Bm25Index([tokenize(c.search_text, c.lang) for c in self.chunks])
+        self.dense = dense
+        self.dense_langs = dense_langs
+
+    @staticmethod
+    def ordered_chunks(documents: list[Document]) -> list[Chunk]:
+        order: dict[str, list[Document]] = {}
+        for doc in documents:
+            order.setdefault(doc.id, []).append(doc)
+        return [c for docs in order.values() for d in docs for c in d.chunks]
+
+    @classmethod
+    def build(
+        cls,
+        documents: list[Document],
+        config: SearchConfig,
+        factory: EmbedderFactory = make_embedder,
+    ) -> SearchIndex:
+        chunks = cls.ordered_chunks(documents)
+        dense: dict[str, DenseIndex] = {}
+        dense_langs: dict[str, tuple[str, ...]] = {}
+        for spec in config.all_models():
+            embedder = factory(spec)
+            if embedder is None:
+                continue
+            users = tuple(lang for lang in ("en", "zh") if spec in config.language(lang).models)
+            langs = ("en", "zh") if embedder.multilingual and config.cross_lingual else users
+            texts = [c.search_text if c.lang in langs else "" for c in chunks]
+            wanted = [i for i, c in enumerate(chunks) if c.lang in langs]
+            vectors = embedder.embed_passages([texts[i] for i in wanted])
+            full = np.zeros((len(chunks), vectors.shape[1] if len(wanted) else 1), np.float32)
+            if wanted:
+                full[wanted] = vectors
+            dense[spec] = DenseIndex(full)
+            dense_langs[spec] = langs
+        return cls(documents, dense, dense_langs)
+
+    def save(self, index_dir: Path) -> None:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        docs = [asdict(d) for d in self.documents.values()]
+        (index_dir / "documents.json").write_text(json.dumps(docs, ensure_ascii=False), "utf-8")
+        for n, dense in enumerate(self.dense.values()):
+            dense.save(index_dir / f"dense-{n}.npy")
+        meta = {"dense": [[spec, list(self.dense_langs[spec])] for spec in self.dense]}
+        (index_dir / "dense.json").write_text(json.dumps(meta), "utf-8")
+
+    @classmethod
+    def load(cls, index_dir: Path) -> SearchIndex:
+        raw = json.loads((index_dir / "documents.json").read_text("utf-8"))
+        documents = [
+            Document(d["id"], d["lang"], d["title"], tuple(Chunk(**c) for c in d["chunks"]))
+            for d in raw
+        ]
+        meta = json.loads((index_dir / "dense.json").read_text("utf-8"))
+        dense: dict[str, DenseIndex] = {}
+        dense_langs: dict[str, tuple[str, ...]] = {}
+        for n, (spec, langs) in enumerate(meta["dense"]):
+            dense[spec] = DenseIndex.load(index_dir / f"dense-{n}.npy")
+            dense_langs[spec] = tuple(langs)
+        return cls(documents, dense, dense_langs)

@@ -1,0 +1,177 @@
+"""KnowledgeBase: open (load or build) an index over guides or FAQ documents and search it."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from knowledge_base.calibration import load_decisions, settings_key
+from knowledge_base.config import SearchConfig
+from knowledge_base.decision import DecisionModel
+from knowledge_base.documents import Document, document_from_guide
+from knowledge_base.embedders import Embedder, make_embedder
+from knowledge_base.errors import IndexMismatch
+from knowledge_base.fusion import Ranking, rank
+from knowledge_base.guide import Guide, guide_files, load_guides
+from knowledge_base.index import SearchIndex
+from knowledge_base.manifest import build_manifest, check_manifest, write_manifest
+from knowledge_base.text import detect_lang
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A document (guide) with its best chunk, in the citizen's language when it exists."""
+
+    guide_id: str
+    lang: str
+    title: str
+    score: float
+    section: str
+    chunk_text: str
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """``hits`` are always the ranked top_k; ``outcome`` says how to use them: answer with
+    hits[0], clarify with up to 3 candidates (``candidates``), or decline. ``confidence`` is
+    the calibrated P(hits[0] is right) (0 when uncalibrated)."""
+
+    outcome: Literal["answer", "clarify", "decline"]
+    hits: tuple[Hit, ...]
+    lang: str
+    elapsed_ms: float
+    confidence: float = 0.0
+    features: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def candidates(self) -> tuple[Hit, ...]:
+        if self.outcome == "answer":
+            return self.hits[:1]
+        return self.hits[:3] if self.outcome == "clarify" else ()
+
+
+class KnowledgeBase:
+    def __init__(
+        self,
+        index: SearchIndex,
+        config: SearchConfig,
+        guides: list[Guide] | None = None,
+        decisions: dict[str, DecisionModel] | None = None,
+    ) -> None:
+        self.index = index
+        self.config = config
+        self._guides = {(g.id, g.lang): g for g in guides or []}
+        self.decisions: dict[str, DecisionModel] = decisions or {}
+        self._embedders: dict[str, Embedder] = {}
+        for spec in config.all_models():
+            embedder = make_embedder(spec)
+            if embedder is not None:
+                self._embedders[spec] = embedder
+
+    @classmethod
+    def open(
+        cls, guides_dir: Path, index_dir: Path, config: SearchConfig | None = None
+    ) -> KnowledgeBase:
+        """Load the index in index_dir if its manifest matches the guides, models, settings and
+        code; otherwise (missing or mismatched) rebuild it and save it there."""
+        config = config or SearchConfig()
+        guides = load_guides(guides_dir)
+        documents = [document_from_guide(g) for g in guides]
+        files = {f"{p.parent.name}/{p.name}": p for p in guide_files(guides_dir)}
+        expected = build_manifest(documents, config, files)
+        try:
+            check_manifest(index_dir, expected)
+            index = SearchIndex.load(index_dir)
+        except (IndexMismatch, OSError, ValueError, KeyError) as exc:
+            log.info("building knowledge-base index in %s (%s)", index_dir, exc)
+            index = SearchIndex.build(documents, config)
+            if index_dir.exists():
+                shutil.rmtree(index_dir)
+            index.save(index_dir)
+            write_manifest(index_dir, expected)
+        return cls(index, config, guides, load_decisions(config))
+
+    @classmethod
+    def load(
+        cls, guides_dir: Path, index_dir: Path, config: SearchConfig | None = None
+    ) -> KnowledgeBase:
+        """Like open, but never builds: a missing or stale index raises IndexMismatch."""
+        config = config or SearchConfig()
+        guides = load_guides(guides_dir)
+        documents = [document_from_guide(g) for g in guides]
+        files = {f"{p.parent.name}/{p.name}": p for p in guide_files(guides_dir)}
+        check_manifest(index_dir, build_manifest(documents, config, files))
+        return cls(SearchIndex.load(index_dir), config, guides, load_decisions(config))
+
+    @classmethod
+    def from_documents(
+        cls,
+        documents: list[Document],
+        config: SearchConfig | None = None,
+        decisions: dict[str, DecisionModel] | None = None,
+    ) -> KnowledgeBase:
+        """An in-memory knowledge base over any documents (e.g. an eval-format FAQ set)."""
+        config = config or SearchConfig()
+        return cls(SearchIndex.build(documents, config), config, None, decisions)
+
+    def with_decisions(self, decisions: dict[str, DecisionModel]) -> KnowledgeBase:
+        kb = KnowledgeBase.__new__(KnowledgeBase)
+        kb.__dict__.update(self.__dict__)
+        kb.decisions = decisions
+        return kb
+
+    def rank(self, text: str, lang: str) -> Ranking:
+        return rank(self.index, text, lang, self.config.language(lang), self._embedders)
+
+    def search(self, text: str, lang: str | None = None, top_k: int = 5) -> SearchResult:
+        start = time.perf_counter()
+        lang = lang if lang in ("en", "zh") else detect_lang(text)
+        if not text.strip() or not self.index.chunks:
+            return SearchResult("decline", (), lang, (time.perf_counter() - start) * 1000)
+        ranking = self.rank(text, lang)
+        hits = tuple(self._hit(int(d), ranking, lang) for d in ranking.order[:top_k])
+        decision = self.decisions.get(lang)
+        settings = self.config.language(lang)
+        confidence = 0.0
+        outcome: Literal["answer", "clarify", "decline"] = "clarify" if hits else "decline"
+        if decision is not None and decision.settings == settings_key(settings):
+            confidence = decision.confidence(ranking.features)
+            outcome = decision.decide(confidence)
+        elapsed = (time.perf_counter() - start) * 1000
+        return SearchResult(outcome, hits, lang, elapsed, confidence, ranking.features)
+
+    def _hit(self, doc: int, ranking: Ranking, lang: str) -> Hit:
+        doc_id = self.index.doc_ids[doc]
+        version = self.index.documents.get((doc_id, lang))
+        chunk = self.index.chunks[int(ranking.best_chunk[doc])]
+        if version is None:
+            version = self.index.documents[(doc_id, chunk.lang)]
+        elif chunk.lang != lang:
+            start = int(self.index.doc_starts[doc])
+            end = start + 1
+            while end < len(self.index.chunks) and self.index.chunks[end].doc_id == doc_id:
+                end += 1
+            own = [i for i in range(start, end) if self.index.chunks[i].lang == lang]
+            chunk = self.index.chunks[max(own, key=lambda i: ranking.chunk_scores[i])]
+        return Hit(
+            doc_id,
+            version.lang,
+            version.title,
+            float(ranking.scores[doc]),
+            chunk.section,
+            chunk.text,
+        )
+
+    def guide(self, guide_id: str, lang: str) -> Guide | None:
+        """The guide in that language, else in the other language, else None."""
+        other = "en" if lang == "zh" else "zh"
+        return self._guides.get((guide_id, lang)) or self._guides.get((guide_id, other))
+
+    def guides(self, lang: str) -> list[Guide]:
+        return sorted((g for g in self._guides.values() if g.lang == lang), key=lambda g: g.id)
