@@ -14,19 +14,24 @@ import time
 from rasa_sdk.endpoint import run
 from rasa_sdk.executor import ActionExecutor
 
+from actions.forms.actions import form_validators
 from actions.knowledge import open_knowledge_base
 from actions.settings import ActionSettings
+from knowledge_base.embedders import limit_threads
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = ActionSettings.from_env()
+    limit_threads(settings.torch_threads)
     started = time.monotonic()
     open_knowledge_base(settings)
     logging.getLogger(__name__).info("knowledge base ready in %.1f s", time.monotonic() - started)
     os.environ.setdefault("SANIC_HOST", "127.0.0.1")
     executor = ActionExecutor()
     executor.register_package("actions")
+    for validator in form_validators():  # one `validate_<form>` per rules table
+        executor.register_action(validator)
     run(executor, port=settings.port, auto_reload=False)
 
 

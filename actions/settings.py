@@ -19,6 +19,7 @@ class ActionSettings:
     port: int
     guides_dir: Path
     index_dir: Path
+    torch_threads: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ActionSettings:
@@ -35,4 +36,7 @@ class ActionSettings:
         if not guides.is_dir():
             raise ActionConfigError(f"CIVIC_GUIDES_DIR: {guides} is not a directory")
         index = Path(env.get("CIVIC_INDEX_DIR") or var_dir / "index" / "guides")
-        return cls(port=port, guides_dir=guides, index_dir=index)
+        raw_threads = env.get("CIVIC_TORCH_THREADS") or "1"
+        if not raw_threads.isdigit() or int(raw_threads) < 1:
+            raise ActionConfigError(f"CIVIC_TORCH_THREADS must be >= 1, got {raw_threads!r}")
+        return cls(port=port, guides_dir=guides, index_dir=index, torch_threads=int(raw_threads))

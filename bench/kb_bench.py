@@ -29,6 +29,7 @@ from knowledge_base.dataset import (  # noqa: E402
     read_queries,
     split_queries,
 )
+from knowledge_base.embedders import limit_threads  # noqa: E402
 from knowledge_base.errors import CalibrationError  # noqa: E402
 from knowledge_base.evaluate import evaluate  # noqa: E402
 
@@ -102,6 +103,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--sets", default=",".join(SETS))
     args = parser.parse_args()
+    limit_threads(int(os.environ.get("CIVIC_TORCH_THREADS") or 1))  # as the action server does
     results = {name: run_set(name) for name in args.sets.split(",") if name}
     if args.json:
         print(json.dumps(results, indent=2))

@@ -16,6 +16,7 @@ from typing import Any
 from knowledge_base import KnowledgeBase, KnowledgeBaseError, SearchConfig, read_queries
 from knowledge_base.calibration import calibrate, save_decisions
 from knowledge_base.dataset import faq_documents, split_queries
+from knowledge_base.embedders import limit_threads
 from knowledge_base.evaluate import EvalReport, evaluate
 from knowledge_base.importer import import_faqs
 
@@ -53,6 +54,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
+    limit_threads(int(os.environ.get("CIVIC_TORCH_THREADS") or 1))
     kb = _open(args)
     result = kb.search(args.text, args.lang, top_k=args.top_k)
     if args.json:
@@ -90,6 +92,7 @@ def _print_report(report: EvalReport, as_json: bool, extra: dict[str, Any]) -> N
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
+    limit_threads(int(os.environ.get("CIVIC_TORCH_THREADS") or 1))
     config = SearchConfig.from_env(os.environ)
     kb = KnowledgeBase.from_documents(faq_documents(Path(args.faqs)), config)
     queries = read_queries(Path(args.queries))
