@@ -1,0 +1,93 @@
+"""Personal data is masked in the console until the holding agent reveals it (audited), and an
+agent writing to a citizen in simplified mode is warned about long or hard replies."""
+
+from __future__ import annotations
+
+import uuid
+
+from .conftest import Console
+
+ID_NUMBER = "11010519491231002X"
+PHONE = "13812345678"
+
+
+async def open_ticket(console: Console, simple_mode: bool, text: str) -> tuple[int, str]:
+    conversation = f"c-{uuid.uuid4().hex[:10]}"
+    sessions = console.gateway.sessions
+    citizen = f"rest:{conversation}"
+    await sessions.save((await sessions.get(citizen)).but(simple_mode=simple_mode, lang="en"))
+    await console.citizen_says(conversation, text)
+    await console.citizen_says(conversation, "human")  # Rasa is down: the gateway opens it
+    boss = await console.login(console.add_agent("supervisor"))
+    queue = (await console.client.get("/api/v1/agent/queue", headers=boss)).json()["waiting"]
+    [ticket] = [t for t in queue if t["conversation_id"] == citizen]
+    return ticket["id"], citizen
+
+
+async def test_numbers_masked_until_revealed_and_the_reveal_is_audited(console: Console) -> None:
+    ticket_id, _ = await open_ticket(console, False, f"my ID {ID_NUMBER} phone {PHONE}")
+    holder = console.add_agent("agent")
+    other = console.add_agent("agent")
+    holder_h, other_h = await console.login(holder), await console.login(other)
+    url = f"/api/v1/agent/tickets/{ticket_id}"
+    assert (await console.client.post(url + "/claim", headers=holder_h)).status_code == 200
+
+    masked = (await console.client.get(url, headers=holder_h)).json()
+    said = "\n".join(line["text"] for line in masked["transcript"])
+    assert masked["masked"] is True
+    assert ID_NUMBER not in said and PHONE not in said
+    assert "110***********002X" in said and "138****5678" in said
+
+    assert (await console.client.get(url + "?reveal=true", headers=other_h)).status_code in (
+        403,
+        404,
+    )
+    shown = (await console.client.get(url + "?reveal=true", headers=holder_h)).json()
+    assert shown["masked"] is False
+    assert ID_NUMBER in "\n".join(line["text"] for line in shown["transcript"])
+    assert console.gateway.agents is not None
+    audit = console.gateway.agents.audit_entries(20)
+    assert any(
+        e["actor"] == holder and e["action"] == "reveal" and e["target"] == f"ticket:{ticket_id}"
+        for e in audit
+    )
+
+
+async def test_simplified_mode_reply_warning(console: Console) -> None:
+    ticket_id, _ = await open_ticket(console, True, "I need help with my pension")
+    agent = console.add_agent("agent")
+    headers = await console.login(agent)
+    url = f"/api/v1/agent/tickets/{ticket_id}"
+    assert (await console.client.post(url + "/claim", headers=headers)).status_code == 200
+    short = await console.client.post(
+        url + "/check", json={"text": "Hello. I can help. What is your name?"}, headers=headers
+    )
+    assert short.status_code == 200 and short.json() == {"warning": None}
+    hard = (
+        "Pursuant to the applicable administrative regulations, beneficiaries must substantiate "
+        "their continued eligibility through biometric authentication procedures annually."
+    )
+    checked = (
+        await console.client.post(url + "/check", json={"text": hard}, headers=headers)
+    ).json()
+    assert "Flesch" in checked["warning"]
+    sent = (
+        await console.client.post(url + "/messages", json={"text": hard}, headers=headers)
+    ).json()
+    assert "Flesch" in sent["warning"]
+    long = " ".join(["Please bring your card."] * 20)
+    assert (
+        "too long"
+        in (await console.client.post(url + "/check", json={"text": long}, headers=headers)).json()[
+            "warning"
+        ]
+    )
+
+    standard_id, _ = await open_ticket(console, False, "help")
+    assert (
+        await console.client.post(f"/api/v1/agent/tickets/{standard_id}/claim", headers=headers)
+    ).status_code == 200
+    plain = await console.client.post(
+        f"/api/v1/agent/tickets/{standard_id}/check", json={"text": hard}, headers=headers
+    )
+    assert plain.json() == {"warning": None}
