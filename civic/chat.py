@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import uuid
 from typing import Any
 
@@ -32,14 +33,22 @@ def chat(base_url: str, api_key: str, conversation: str | None, lang: str | None
     headers = {"Authorization": f"Bearer {api_key}"}
     payloads: list[str] = []
     last_id = 0
+    seen = _Seen()
     print(f"Chatting as {conversation}. Type a number to choose a button; Ctrl-D to quit.")
     with httpx.Client(timeout=60.0, headers=headers) as client:
+        stop = threading.Event()
+        poller = threading.Thread(
+            target=_poll, args=(base_url, headers, url, seen, stop), daemon=True
+        )
+        poller.start()
         while True:
             try:
                 line = input(PROMPT)
             except (EOFError, KeyboardInterrupt):
                 print()
+                stop.set()
                 return 0
+            last_id = max(last_id, seen.last_id)
             text = line.strip()
             if not text:
                 # an empty line fetches what arrived meanwhile (agent replies)
@@ -54,8 +63,13 @@ def chat(base_url: str, api_key: str, conversation: str | None, lang: str | None
                 print(f"error {response.status_code}: {error.get('message', response.text)}")
                 continue
             data = response.json()
-            new = show(data["messages"])
-            if any(m["from"] != "agent" for m in data["messages"]):
+            everything = data["messages"]
+            data["messages"] = seen.fresh(everything)
+            show(data["messages"])
+            # numbers refer to the buttons of this answer, even if the poller printed it first
+            with_buttons = [m for m in everything if m["buttons"]]
+            new = [b["payload"] for b in with_buttons[-1]["buttons"]] if with_buttons else []
+            if any(m["from"] != "agent" for m in everything):
                 payloads = new  # numbers refer to the newest bot message's buttons
             if data["messages"]:
                 last_id = max(last_id, max(int(m["id"]) for m in data["messages"]))
@@ -65,3 +79,42 @@ def chat(base_url: str, api_key: str, conversation: str | None, lang: str | None
                     f"   (queue position {state['queue_position']}, about "
                     f"{round((state.get('estimated_wait_s') or 0) / 60)} min)"
                 )
+
+
+POLL_S = 3.0
+
+
+class _Seen:
+    """Message ids already printed, shared by the prompt loop and the idle poller."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.ids: set[str] = set()
+        self.last_id = 0
+
+    def fresh(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        with self.lock:
+            new = [m for m in messages if str(m["id"]) not in self.ids]
+            self.ids.update(str(m["id"]) for m in new)
+            for m in new:
+                self.last_id = max(self.last_id, int(m["id"]))
+            return new
+
+
+def _poll(
+    base_url: str, headers: dict[str, str], url: str, seen: _Seen, stop: threading.Event
+) -> None:
+    """While the citizen is idle, fetch messages that were not a reply (agent replies)."""
+    with httpx.Client(timeout=10.0, headers=headers) as client:
+        while not stop.wait(POLL_S):
+            try:
+                response = client.get(url, params={"after": seen.last_id})
+            except httpx.HTTPError:
+                continue
+            if response.status_code != 200:
+                continue
+            new = seen.fresh(response.json()["messages"])
+            if new:
+                print()
+                show(new)
+                print(PROMPT, end="", flush=True)
