@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run setup test lint unit integration bench train clean
+.PHONY: run setup test lint unit integration bench bench-kb train clean browser-deps
 
 run: setup  ## set everything up and run the assistant on embedded defaults
 	$(VENV)/bin/civic up
@@ -44,11 +44,26 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-test: setup  ## lint, unit tests, then integration tests against real processes
+test: setup browser-deps  ## lint, unit tests, then integration tests against real processes
 	$(MAKE) lint
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
 
-bench: setup
+# Debian's chromium for the console's browser tests (Playwright drives it; no browser download).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "▸ Installing chromium (Debian package) for the browser tests ..."; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium \
+	  || { echo "✗ could not install chromium: run 'apt-get install chromium' as root"; exit 1; }; }
+	@test -f tests/channels/node_modules/axe-core/axe.min.js || { \
+	  echo "▸ Installing axe-core (npm, pinned by tests/channels/package-lock.json) ..."; \
+	  npm ci --prefix tests/channels --no-audit --no-fund --silent \
+	  || { echo "✗ could not install axe-core: check npm and the network to the npm registry"; exit 1; }; }
+
+bench: setup  ## load benchmark of the whole stack (N = 1, 8, 32 citizens), memory, start-up
+	$(VENV)/bin/civic bench
+
+bench-kb: setup  ## search quality and speed on every eval set (about 10 minutes)
 	$(VENV)/bin/python bench/kb_bench.py
 
 clean:

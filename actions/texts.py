@@ -33,7 +33,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "reviewed": {"en": "reviewed on", "zh": "审核日期"},
     "more": {"en": "Full guide", "zh": "查看完整指南"},
     "only_other_language": {
-        "en": "(This guide is only available in Chinese.)",
+        "en": "(This guide is only in Chinese.)",
         "zh": "（该指南暂时只有英文版。）",
     },
 }

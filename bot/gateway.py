@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -10,10 +11,19 @@ import httpx
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot.agent_desk import AgentDesk
+from bot.agents import AgentAccounts
 from bot.clock import Clock, SystemClock
 from bot.db import Database
+from bot.delivery import Delivery
+from bot.delivery_ledger import DeliveryLedger
 from bot.handoff import HandoffQueue
+from bot.handoff_dialogue import HandoffDialogue
+from bot.handoff_settings import HandoffSettings
+from bot.linking import AccountLinker
 from bot.rasa_client import RasaClient
+from bot.ratelimit import RateLimiter
+from bot.reminders import IdleReminders
 from bot.router import ConversationRouter
 from bot.sessions import SessionStore
 from bot.settings import Settings
@@ -32,6 +42,12 @@ class Gateway:
     router: ConversationRouter
     clock: Clock
     started_at: float = field(default_factory=time.monotonic)
+    delivery: Delivery | None = None  # pushes agent replies and updates to linked channels
+    handoff_settings: HandoffSettings = field(default_factory=HandoffSettings)
+    desk: AgentDesk | None = None  # what agents do to conversations (the console's backend)
+    agents: AgentAccounts | None = None  # agent accounts, console sessions, audit log
+    sweeper: asyncio.Task[None] | None = None  # periodic abandonment sweep
+    reminder_task: asyncio.Task[None] | None = None  # simplified-mode idle reminders
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> Gateway:
@@ -41,16 +57,51 @@ class Gateway:
         sessions = SessionStore(redis, settings.default_lang)
         transcript = Transcript(db)
         rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_s)
-        handoff = HandoffQueue(redis, db, clock, settings.default_wait_s)
+        handoff_settings = HandoffSettings.from_env()
+        handoff = HandoffQueue(redis, db, clock, settings.default_wait_s, handoff_settings)
+        links = AccountLinker(redis, db, sessions, transcript, DeliveryLedger(redis))
         router = ConversationRouter(
-            redis, sessions, transcript, rasa, handoff, settings.max_message_chars
+            redis, sessions, transcript, rasa, handoff, settings.max_message_chars, links
         )
-        return cls(settings, redis, db, sessions, transcript, rasa, handoff, router, clock)
+        gateway = cls(settings, redis, db, sessions, transcript, rasa, handoff, router, clock)
+        gateway.delivery = Delivery(redis, sessions, transcript)
+        gateway.handoff_settings = handoff_settings
+        gateway.desk = AgentDesk(redis, handoff, sessions, transcript, clock)
+        router.dialogue = HandoffDialogue(handoff, handoff_settings, clock)
+        router.rate_limiter = RateLimiter(redis, clock, settings.rate_limit_per_min)
+        router.reminders = IdleReminders(
+            redis, sessions, transcript, clock, settings.idle_reminder_s
+        )
+        hs = handoff_settings
+        gateway.agents = AgentAccounts(
+            db, redis, clock, session_ttl_s=hs.session_ttl_s,
+            max_failures=hs.login_max_failures, window_s=hs.login_window_s,
+        )  # fmt: skip
+        return gateway
 
     async def start(self) -> None:
         await asyncio.to_thread(self.db.migrate)
+        if self.desk is not None:
+            interval = self.handoff_settings.sweep_interval_s
+            self.sweeper = asyncio.create_task(self.desk.run_sweeps(interval))
+        if self.router.reminders is not None:
+            self.reminder_task = asyncio.create_task(self._remind_forever())
+
+    async def _remind_forever(self) -> None:
+        reminders = self.router.reminders
+        while reminders is not None:
+            await asyncio.sleep(self.handoff_settings.sweep_interval_s)
+            try:
+                await reminders.sweep()
+            except Exception:  # a sweep must never stop the loop
+                logging.getLogger(__name__).exception("idle reminder sweep failed")
 
     async def close(self) -> None:
+        for task in (self.sweeper, self.reminder_task):
+            if task is not None:
+                task.cancel()
+        if self.delivery is not None:
+            await self.delivery.stop()
         await self.rasa.close()
         await self.redis.aclose()
         self.db.dispose()

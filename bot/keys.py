@@ -36,7 +36,7 @@ def handoff_pickups() -> str:
 
 
 def handoff_claim(ticket_id: int) -> str:
-    """Who holds a ticket; SET NX makes claiming atomic."""
+    """Who holds a ticket; set only by the claim script, atomically with leaving the queue."""
     return f"{PREFIX}:handoff:claim:{ticket_id}"
 
 
@@ -50,6 +50,11 @@ def outbox_channel(citizen_id: str) -> str:
     return f"{PREFIX}:outbox:{citizen_id}"
 
 
+def idle_index() -> str:
+    """Sorted set: simplified-mode citizens by the time of their last message (reminders)."""
+    return f"{PREFIX}:idle"
+
+
 def dedup(channel: str, update_id: str) -> str:
     """Marks a channel update as processed so that a redelivery is handled once."""
     return f"{PREFIX}:dedup:{channel}:{update_id}"
@@ -58,3 +63,88 @@ def dedup(channel: str, update_id: str) -> str:
 def rate_limit(citizen_id: str, window: int) -> str:
     """Message counter of one citizen in one time window."""
     return f"{PREFIX}:rate:{citizen_id}:{window}"
+
+
+def handoff_ticket(ticket_id: int) -> str:
+    """Hash with a waiting or held ticket's live state: team, kind, score, last activity."""
+    return f"{PREFIX}:handoff:ticket:{ticket_id}"
+
+
+def handoff_told() -> str:
+    """Hash ticket id -> the queue position the citizen was last told."""
+    return f"{PREFIX}:handoff:told"
+
+
+def handoff_retell_lock() -> str:
+    """Serialises re-telling queue positions across gateway replicas."""
+    return f"{PREFIX}:lock:handoff:retell"
+
+
+def handoff_sweep_lock() -> str:
+    """Only one gateway replica runs the abandonment sweep at a time."""
+    return f"{PREFIX}:lock:handoff:sweep"
+
+
+def agent_session(token_digest: str) -> str:
+    """JSON blob of a console session; keyed by the SHA-256 of the token, never the token."""
+    return f"{PREFIX}:agent:session:{token_digest}"
+
+
+def agent_login_failures(scope: str) -> str:
+    """Failed console logins per username or client address, for the login rate limit."""
+    return f"{PREFIX}:agent:login-failures:{scope}"
+
+
+def outbox_pattern() -> str:
+    """Pattern matching every citizen's outbox channel (one subscriber per gateway replica)."""
+    return f"{PREFIX}:outbox:*"
+
+
+def identities(citizen_id: str) -> str:
+    """Set of the channel identities linked to one citizen (where deliveries go)."""
+    return f"{PREFIX}:identities:{citizen_id}"
+
+
+def delivery_cursor(channel_identity: str) -> str:
+    """Highest message id already handled for push delivery to one channel identity."""
+    return f"{PREFIX}:delivery:cursor:{channel_identity}"
+
+
+def delivered(message_id: int, channel_identity: str) -> str:
+    """SET NX claim: one message goes to one channel identity once, across replicas."""
+    return f"{PREFIX}:delivery:sent:{message_id}:{channel_identity}"
+
+
+def link_code(code: str) -> str:
+    """A one-time account-linking code -> the citizen id that asked for it (10 min TTL)."""
+    return f"{PREFIX}:link:code:{code}"
+
+
+def link_attempts(channel_identity: str) -> str:
+    """Wrong linking codes typed by one channel identity (limits guessing)."""
+    return f"{PREFIX}:link:attempts:{channel_identity}"
+
+
+def rest_client(conversation_id: str) -> str:
+    """Which REST client (hash of its API key) speaks for a REST conversation."""
+    return f"{PREFIX}:rest:client:{conversation_id}"
+
+
+def rest_callback(client_id: str) -> str:
+    """The push callback URL a REST client registered."""
+    return f"{PREFIX}:rest:callback:{client_id}"
+
+
+def telegram_choices(chat_id: int) -> str:
+    """The buttons last shown in a Telegram chat (numbered reply keyboard -> payloads)."""
+    return f"{PREFIX}:telegram:choices:{chat_id}"
+
+
+def handoff_open() -> str:
+    """Set of the ids of every ticket that is waiting or held (not yet closed)."""
+    return f"{PREFIX}:handoff:open"
+
+
+def telegram_payload(digest: str) -> str:
+    """A button payload too long for Telegram's 64-byte callback data, by its digest."""
+    return f"{PREFIX}:telegram:payload:{digest}"

@@ -67,6 +67,10 @@ class Ticket(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # added by migration 0002_agents: live chat, left message or booked callback
+    kind: Mapped[str] = mapped_column(String(10), default="live", server_default="live")
+    callback_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    contact: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class TicketEvent(Base):

@@ -11,17 +11,25 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from redis.asyncio import Redis
 
 from bot import keys, render
+from bot.delivery_ledger import DeliveryLedger
 from bot.errors import RasaUnavailable
 from bot.handoff import HandoffQueue, QueuePlace
+from bot.handoff_dialogue import HandoffDialogue
 from bot.inbound import clean
 from bot.language import detect, normalise
+from bot.linking import AccountLinker
 from bot.messages import Button, ConversationState, IncomingMessage, OutgoingMessage, Reply
 from bot.rasa_client import RasaClient
+from bot.ratelimit import RateLimiter
+from bot.reminders import IdleReminders
 from bot.sessions import Session, SessionStore
+from bot.shortcuts import ANSWER_NO, ANSWER_YES, choose, is_more, is_repeat, yes_or_no
+from bot.simple import MORE_CHOICES_PAYLOAD, simplify
 from bot.texts import text as say
 from bot.transcript import Transcript
 
@@ -43,6 +51,7 @@ class Turn:
     session: Session
     replies: list[OutgoingMessage]
     place: QueuePlace | None = None
+    rendered: bool = False  # already in its final form (a repeat): not simplified again
 
 
 class ConversationRouter:
@@ -54,6 +63,7 @@ class ConversationRouter:
         rasa: RasaClient,
         handoff: HandoffQueue,
         max_message_chars: int,
+        links: AccountLinker | None = None,
     ) -> None:
         self.redis = redis
         self.sessions = sessions
@@ -61,10 +71,22 @@ class ConversationRouter:
         self.rasa = rasa
         self.handoff = handoff
         self.max_message_chars = max_message_chars
+        self.links = links
+        self.ledger = DeliveryLedger(redis)
+        self.dialogue: HandoffDialogue | None = None  # offers, callbacks, rating (gateway sets)
+        self.rate_limiter: RateLimiter | None = None  # the gateway sets it
+        self.reminders: IdleReminders | None = None  # the gateway sets it
 
     async def handle(self, channel_identity: str, message: IncomingMessage) -> Reply:
         text = clean(message.payload or message.text, self.max_message_chars)
+        if self.links is not None:
+            linked = await self.links.handle(channel_identity, message.channel, text)
+            if linked is not None:
+                return Reply(tuple(linked), await self.state(channel_identity))
         citizen_id = await self.sessions.resolve(channel_identity)
+        if self.rate_limiter is not None:
+            lang = normalise(message.lang) or detect(text) or self.sessions.default_lang
+            await self.rate_limiter.check(citizen_id, lang)
         lock = self.redis.lock(keys.conversation_lock(citizen_id), timeout=120, blocking_timeout=60)
         async with lock:
             session = await self.sessions.get(citizen_id)
@@ -74,9 +96,28 @@ class ConversationRouter:
                 lang=explicit or detected or session.lang, channel=message.channel
             )
             if session.mode == "bot":
+                text = choose(text, session.choices, session.simple_mode)
+            if (
+                session.mode == "bot"
+                and session.held
+                and (yes_or_no(text) is not None or text == render.HANDOFF_PAYLOAD)
+            ):
+                turn, text = self._confirmed(session, text)
+                if turn is None:  # "no": the form asks that question again
+                    turn = await self._to_bot(session.but(held=(), held_field=None), text, message)
+            elif session.mode == "bot" and is_repeat(text):
+                turn = Turn(session, await self._repeat(session), rendered=True)
+            elif session.mode == "bot" and is_more(text) and session.more:
+                turn = self._more(session)
+            elif session.mode == "bot" and text == MORE_CHOICES_PAYLOAD and session.more_choices:
+                turn = self._more_choices(session)
+            elif session.mode == "bot" and session.pending and self.dialogue is not None:
+                turn = await self._pending(session, text, message)
+            elif session.mode == "bot":
                 turn = await self._to_bot(session, text, message)
             else:
                 turn = await self._to_agent(session, text)
+            turn = self._finish(turn)
             stored = await asyncio.to_thread(
                 self.transcript.record_turn,
                 citizen_id,
@@ -89,12 +130,17 @@ class ConversationRouter:
             if stored:
                 session = session.but(last_reply_ids=tuple(m.id for m in stored))
             await self.sessions.save(session)
+        if self.reminders is not None:
+            await self.reminders.touch(citizen_id, session.simple_mode)
+        # the replies reach this channel identity directly: push delivery must skip them there
+        await self.ledger.after_turn(citizen_id, channel_identity, [m.id for m in stored])
         if stored:
             await self.redis.publish(keys.outbox_channel(citizen_id), str(stored[-1].id))
         return Reply(tuple(stored), self._state(turn.session, turn.place))
 
     async def _to_bot(self, session: Session, text: str, message: IncomingMessage) -> Turn:
         metadata = {
+            **{k: v for k, v in message.metadata.items() if k in ("location", "photo")},
             "lang": session.lang,
             "simple_mode": session.simple_mode,
             "channel": message.channel,
@@ -110,9 +156,16 @@ class ConversationRouter:
             )
             return Turn(session, [apology])
         replies = render.from_rasa(responses)
+        if not replies:
+            # Rasa answered but said nothing: its action server failed. Same as Rasa down.
+            log.warning("empty reply from Rasa (action server down?)")
+            apology = render.system(
+                "rasa_down", session.lang, (render.person_button(session.lang),)
+            )
+            return Turn(session, [apology])
         session = _apply_settings(session, replies)
         if any(r.custom and r.custom.get("repeat") for r in replies):
-            replies = await self._repeat(session)
+            return Turn(session, await self._repeat(session), rendered=True)
         handoff = next(
             (r.custom["handoff"] for r in replies if r.custom and "handoff" in r.custom), None
         )
@@ -124,6 +177,90 @@ class ConversationRouter:
             )
         return Turn(session, replies)
 
+    def _finish(self, turn: Turn) -> Turn:
+        """Drop control-only replies, count misunderstandings, apply simplified mode."""
+        session = turn.session
+        control = [r.custom or {} for r in turn.replies]
+        replies = [r for r in turn.replies if r.text or r.buttons]
+        if any(c.get("misunderstood") for c in control):
+            session = session.but(failures=session.failures + 1)
+            if session.failures >= 2 and session.mode == "bot":
+                replies.append(
+                    render.system("offer_help", session.lang, self._help_choices(session))
+                )
+                session = session.but(failures=0)
+        elif turn.replies and session.mode == "bot":
+            session = session.but(failures=0)
+        if turn.rendered or not replies:
+            return Turn(session, replies, turn.place, rendered=True)
+        accepted = next(
+            (c["accepted"] for c in control if isinstance(c.get("accepted"), dict)), None
+        )
+        if session.simple_mode and accepted is not None and session.mode == "bot":
+            session, replies = self._hold_for_confirmation(session, replies, accepted)
+        elif session.held:
+            session = session.but(held=(), held_field=None)
+        if session.simple_mode:
+            simple = simplify(replies, session.lang, person=session.mode == "bot")
+            session = session.but(
+                choices=simple.choices,
+                more=simple.more,
+                more_choices=tuple((b.title, b.payload) for b in simple.more_choices),
+            )
+            return Turn(session, simple.messages, turn.place, rendered=True)
+        last_buttons = next((r.buttons for r in reversed(replies) if r.buttons), ())
+        session = session.but(choices=tuple(b.payload for b in last_buttons), more=())
+        return Turn(session, replies, turn.place, rendered=True)
+
+    @staticmethod
+    def _hold_for_confirmation(
+        session: Session, replies: list[OutgoingMessage], accepted: dict[str, Any]
+    ) -> tuple[Session, list[OutgoingMessage]]:
+        """Simplified mode: 'You said: 12 May. Is that right?' before the next question."""
+        held = tuple(
+            {"text": r.text, "buttons": [[b.title, b.payload] for b in r.buttons]} for r in replies
+        )
+        ask = OutgoingMessage(
+            text=say("confirm_answer", session.lang, value=str(accepted.get("value", ""))),
+            buttons=(
+                Button(say("yes", session.lang), ANSWER_YES),
+                Button(say("no", session.lang), ANSWER_NO),
+            ),
+        )
+        return session.but(held=held, held_field=str(accepted.get("field") or "")), [ask]
+
+    def _confirmed(self, session: Session, text: str) -> tuple[Turn | None, str]:
+        """The answer to 'Is that right?': yes shows the held question, no changes the field."""
+        if yes_or_no(text) is True:
+            held = [
+                OutgoingMessage(
+                    text=h["text"], buttons=tuple(Button(t, p) for t, p in h["buttons"])
+                )
+                for h in session.held
+            ]
+            return Turn(session.but(held=(), held_field=None), held), text
+        if text == render.HANDOFF_PAYLOAD:
+            return None, text
+        return None, say("change_field", session.lang, field=session.held_field or "")
+
+    @staticmethod
+    def _help_choices(session: Session) -> tuple[Button, ...]:
+        person = render.person_button(session.lang)
+        if session.simple_mode:
+            return (person,)
+        return (Button(say("simple_mode_button", session.lang), "/simple_mode_on"), person)
+
+    def _more_choices(self, session: Session) -> Turn:
+        """The next options of a question with more than four (simplified mode)."""
+        options = tuple(Button(title, payload) for title, payload in session.more_choices)
+        reply = OutgoingMessage(text=say("other_choices", session.lang), buttons=options)
+        return Turn(session.but(more_choices=()), [reply])
+
+    def _more(self, session: Session) -> Turn:
+        """The next part of a long simplified-mode answer."""
+        reply = OutgoingMessage(text="\n".join(session.more), sender="bot")
+        return Turn(session.but(more=()), [reply])
+
     async def _repeat(self, session: Session) -> list[OutgoingMessage]:
         """Copies of the last messages the citizen got ('repeat' / '再说一遍')."""
         earlier = await asyncio.to_thread(self.transcript.get_many, session.last_reply_ids)
@@ -133,9 +270,32 @@ class ConversationRouter:
             if m.text
         ]
 
+    async def _pending(self, session: Session, text: str, message: IncomingMessage) -> Turn:
+        """A gateway-side exchange around a handoff (see bot/handoff_dialogue.py)."""
+        assert self.dialogue is not None
+        step = await self.dialogue.handle(session, text)
+        if step is None:  # not part of the exchange: it ends and the bot answers
+            cleared = session.but(pending=None, pending_ticket=None, pending_value=None)
+            return await self._to_bot(cleared, text, message)
+        if step.open_live:
+            return await self._open_ticket(
+                step.session, [], reason=step.reason, topic=step.topic, offer=False
+            )
+        return Turn(step.session, step.replies, step.place)
+
     async def _open_ticket(
-        self, session: Session, replies: list[OutgoingMessage], *, reason: str, topic: str | None
+        self,
+        session: Session,
+        replies: list[OutgoingMessage],
+        *,
+        reason: str,
+        topic: str | None,
+        offer: bool = True,
     ) -> Turn:
+        if offer and self.dialogue is not None:  # out of hours or a long wait
+            instead = await self.dialogue.offer_instead(session, reason, topic)
+            if instead is not None:
+                return Turn(instead.session, [*replies, *instead.replies])
         place = await self.handoff.open(
             session.citizen_id,
             reason=reason,
@@ -162,7 +322,7 @@ class ConversationRouter:
             await self.handoff.cancel(ticket_id)
             reply = render.system("handoff_cancelled", session.lang)
             return Turn(session.but(mode="bot", ticket_id=None), [reply])
-        await self.handoff.record(ticket_id, "citizen_replied")
+        await self.handoff.citizen_message(ticket_id)
         if session.mode == "waiting_for_agent":
             place = await self.handoff.place(ticket_id)
             return Turn(session, [], place)

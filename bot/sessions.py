@@ -23,6 +23,17 @@ class Session:
     channel: str = "rest"
     failures: int = 0
     last_reply_ids: tuple[int, ...] = ()
+    choices: tuple[str, ...] = ()  # payloads of the numbered choices last shown
+    more: tuple[str, ...] = ()  # simplified mode: text waiting behind "more"
+    # simplified mode: the form's next question, held back until the last answer is confirmed
+    held: tuple[dict[str, Any], ...] = ()
+    held_field: str | None = None
+    more_choices: tuple[tuple[str, str], ...] = ()  # simplified mode: options 4+ of a question
+    # a short gateway-side exchange around a handoff (see bot/handoff_dialogue.py):
+    # "offer" | "leave_message" | "callback_time" | "callback_phone" | "rating"
+    pending: str | None = None
+    pending_ticket: int | None = None
+    pending_value: str | None = None
 
     def but(self, **changes: Any) -> Session:
         return replace(self, **changes)
@@ -42,7 +53,9 @@ class SessionStore:
         data = json.loads(raw)
         known = {k: v for k, v in data.items() if k in Session.__dataclass_fields__}
         known["citizen_id"] = citizen_id
-        known["last_reply_ids"] = tuple(known.get("last_reply_ids") or ())
+        for name in ("last_reply_ids", "choices", "more", "held"):
+            known[name] = tuple(known.get(name) or ())
+        known["more_choices"] = tuple(tuple(pair) for pair in known.get("more_choices") or ())
         return Session(**known)
 
     async def save(self, session: Session) -> None:

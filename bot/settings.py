@@ -65,6 +65,8 @@ class Settings:
     max_message_chars: int = 4000
     default_lang: str = "en"
     default_wait_s: int = 180
+    rate_limit_per_min: int = 30
+    idle_reminder_s: int = 600
     log_level: str = "INFO"
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -122,5 +124,7 @@ class Settings:
             max_message_chars=_int(env, "CIVIC_MAX_MESSAGE_CHARS", 4000, 1, 100_000),
             default_lang=lang,
             default_wait_s=_int(env, "CIVIC_DEFAULT_WAIT_S", 180, 1),
+            rate_limit_per_min=_int(env, "CIVIC_RATE_LIMIT_PER_MIN", 30, 1),
+            idle_reminder_s=_int(env, "CIVIC_IDLE_REMINDER_S", 600, 60),
             log_level=level,
         )

@@ -22,7 +22,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "您可以继续留言；输入“取消”可退出排队。",
     },
     "queue_update": {
-        "en": "You are now number {position} in the queue (about {minutes} min).",
+        "en": "You are now number {position} in line. The wait is about {minutes} min.",
         "zh": "您现在排在第{position}位（约{minutes}分钟）。",
     },
     "waiting_ack": {
@@ -33,6 +33,29 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "OK, you have left the queue. I'm the assistant again: how can I help?",
         "zh": "好的，已退出排队。我是智能助手，请问还有什么可以帮您？",
     },
+    "rate_limited": {
+        "en": "You are sending messages very quickly. Please wait a moment, then try again.",
+        "zh": "您发送消息太快了，请稍等片刻再试。",
+    },
+    "offer_help": {
+        "en": "Sorry, I do not understand. Shall I use short, simple messages? "
+        "Or I can get you a person.",
+        "zh": "抱歉，我没能理解您的意思。要不要换成更简单的长辈模式？也可以为您转人工。",
+    },
+    "simple_mode_button": {"en": "Simple mode", "zh": "长辈模式"},
+    "idle_reminder": {
+        "en": "Are you still there? Take your time. Your answers are saved. "
+        "Type repeat to see the last question, or 0 for a person.",
+        "zh": "您还在吗？不着急，您填的内容都保存着。输入“重复”再看一遍问题，输入0转人工。",
+    },
+    "confirm_answer": {
+        "en": "You said: {value}. Is that right?",
+        "zh": "您填的是：{value}。对吗？",
+    },
+    "yes": {"en": "Yes", "zh": "对"},
+    "no": {"en": "No", "zh": "不对"},
+    "change_field": {"en": "change {field}", "zh": "修改{field}"},
+    "other_choices": {"en": "Other choices:", "zh": "其他选项："},
     "empty_message": {
         "en": "I didn't get any text. Please type your question.",
         "zh": "没有收到文字，请输入您的问题。",

@@ -102,6 +102,17 @@ class Transcript:
             ).all()
             return [_to_outgoing(row) for row in rows]
 
+    def recent(self, citizen_id: str, limit: int = 100) -> list[OutgoingMessage]:
+        """The last `limit` messages in both directions (citizen's too), oldest first."""
+        with self.db.session() as session:
+            rows = session.scalars(
+                select(TranscriptMessage)
+                .where(TranscriptMessage.citizen_id == citizen_id)
+                .order_by(TranscriptMessage.id.desc())
+                .limit(limit)
+            ).all()
+            return [_to_outgoing(row) for row in reversed(rows)]
+
     def history(self, citizen_id: str, limit: int = 200) -> list[tuple[str, str]]:
         """(sender, text) pairs, oldest first, of the last `limit` messages."""
         with self.db.session() as session:

@@ -11,6 +11,8 @@ from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.errors import InvalidMessage, NotFound, RasaUnavailable, StoreUnavailable
+from bot.ratelimit import RateLimited
+from bot.texts import text
 
 
 def error_body(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
@@ -20,6 +22,8 @@ def error_body(status: int, code: str, message: str, **extra: Any) -> JSONRespon
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # the framework could not parse the body (e.g. not UTF-8)
+            return error_body(422, "invalid_body", "the request body is malformed")
         codes = {
             401: "unauthorized",
             403: "forbidden",
@@ -48,6 +52,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid_message(_: Request, exc: InvalidMessage) -> JSONResponse:
         code = "too_large" if exc.status == 413 else "invalid_message"
         return error_body(exc.status, code, exc.reason)
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(_: Request, exc: RateLimited) -> JSONResponse:
+        response = error_body(429, "rate_limited", text("rate_limited", exc.lang))
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+        return response
 
     @app.exception_handler(NotFound)
     async def not_found(_: Request, exc: NotFound) -> JSONResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -9,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot import keys
 from bot.gateway import Gateway
 from bot.language import normalise
 from bot.messages import ConversationState, IncomingMessage, OutgoingMessage
@@ -80,6 +82,11 @@ def require_api_key(request: Request, authorization: Annotated[str | None, Heade
     return key
 
 
+def client_id(api_key: str) -> str:
+    """A REST client's id: a hash of its API key (the key itself is never stored)."""
+    return hashlib.sha256(api_key.encode()).hexdigest()[:24]
+
+
 def message_out(message: OutgoingMessage) -> MessageOut:
     sender: Literal["bot", "agent", "system"] = (
         message.sender if message.sender in ("bot", "agent", "system") else "system"  # type: ignore[assignment]
@@ -119,8 +126,13 @@ router = APIRouter(
     responses={401: {"description": "no valid API key"}, 413: {"description": "text too long"}},
 )
 async def post_message(
-    conversation_id: ConversationId, body: MessageIn, gw: Annotated[Gateway, Depends(gateway)]
+    conversation_id: ConversationId,
+    body: MessageIn,
+    gw: Annotated[Gateway, Depends(gateway)],
+    key: Annotated[str, Depends(require_api_key)],
 ) -> MessagesOut:
+    # push delivery (if any) goes to the callback of the client that writes in the conversation
+    await gw.redis.set(keys.rest_client(conversation_id), client_id(key))
     incoming = IncomingMessage(
         text=body.text, channel="rest", payload=body.payload, lang=body.lang, metadata=body.metadata
     )

@@ -9,11 +9,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
+from bot import masking
 from bot.clock import Clock
 from bot.gateway import Gateway
 from bot.settings import Settings
-from channels import rest
+from channels import cases_api, rest
 from channels.errors import error_body, install_error_handlers
+from channels.hub import Channels
+from channels.settings import ChannelSettings
+from console.web import mount_console
 
 MAX_BODY_BYTES = 256 * 1024
 
@@ -21,18 +25,22 @@ MAX_BODY_BYTES = 256 * 1024
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     """Build the app; settings are read from the environment when not given."""
     settings = settings or Settings.from_env()
+    channels = Channels(ChannelSettings.from_env(settings))
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    masking.install()  # ID and phone numbers never reach the logs unmasked
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         gateway = Gateway.create(settings, clock)
         await gateway.start()
         app.state.gateway = gateway
+        await channels.start(gateway)  # Telegram (when configured), web, push delivery
         try:
             yield
         finally:
+            await channels.stop()
             await gateway.close()
 
     app = FastAPI(
@@ -61,4 +69,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         return JSONResponse({"status": status, "checks": checks})
 
     app.include_router(rest.router)
+    app.include_router(cases_api.router)  # service-to-service: forms submitted by actions
+    mount_console(app)  # agent console: JSON API, reports, /metrics, web UI at /console
+    channels.mount(app)
     return app

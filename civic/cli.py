@@ -18,7 +18,11 @@ from civic.stack import ROOT, Stack, StackConfig, dev_secrets
 
 def cmd_up(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    stack = Stack(StackConfig.from_env())
+    try:
+        stack = Stack(StackConfig.from_env())
+    except StepFailed as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 1
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
@@ -135,12 +139,18 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--url")
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=cmd_status)
-    try:
-        from civic.kb_cli import add_kb_commands
-    except ImportError:  # pragma: no cover - kb_cli is part of the package
-        pass
-    else:
-        add_kb_commands(sub)
+    bench = sub.add_parser("bench", help="load benchmark: gateway vs Rasa direct, memory, start-up")
+    from civic.load_bench import add_bench_arguments, run_bench
+
+    add_bench_arguments(bench)
+    bench.set_defaults(func=run_bench)
+    from civic.agent_cli import add_agent_commands
+    from civic.kb_cli import add_kb_commands
+    from civic.retention_cli import add_retention_commands
+
+    add_kb_commands(sub)
+    add_agent_commands(sub)
+    add_retention_commands(sub)
     return parser
 
 

@@ -1,7 +1,7 @@
 """Load benchmark: N simulated citizens through the gateway's REST API, and the same mix sent
 straight to Rasa's REST webhook in the same run (the floor), side by side.
 
-    python bench/load_bench.py [--n 1 8 32] [--turns 12] [--json]
+    civic bench [--n 1 8 32] [--turns 12] [--json]      (or: make bench)
 
 Starts its own stack (embedded Redis unless REDIS_URL, SQLite unless DATABASE_URL) on free
 ports, so it never touches a running assistant. Prints p50/p95/p99 latency, messages per
@@ -16,6 +16,7 @@ import asyncio
 import json
 import os
 import random
+import secrets
 import socket
 import statistics
 import sys
@@ -29,12 +30,9 @@ from typing import Any
 import httpx
 import psutil
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from civic.stack import ROOT, Stack, StackConfig
 
-from civic.stack import Stack, StackConfig  # noqa: E402
-
-API_KEY = "bench-key-0123456789abcdef"
+API_KEY = "bench-" + secrets.token_urlsafe(18)
 SMALL_TALK = {
     "en": ["hello", "thanks", "what can you do?", "bye"],
     "zh": ["你好", "谢谢", "你能做什么", "再见"],
@@ -172,12 +170,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--turns", type=int, default=12, help="turns per citizen per run")
     parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    add_bench_arguments(parser)
+    return run_bench(parser.parse_args(argv))
+
+
+def run_bench(args: argparse.Namespace) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     qs = {"en": questions("en"), "zh": questions("zh")}
     with tempfile.TemporaryDirectory(prefix="civic-bench-") as var:
@@ -191,7 +196,7 @@ def main() -> int:
             redis_url=os.environ.get("REDIS_URL") or None,
             database_url=os.environ.get("DATABASE_URL") or None,
             api_keys=API_KEY,
-            service_token="bench-service-token-0123456789",
+            service_token=secrets.token_urlsafe(24),
             extra_env={"CIVIC_INDEX_DIR": str(ROOT / "var" / "index" / "guides")},
         )
         stack = Stack(config)

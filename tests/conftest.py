@@ -10,11 +10,19 @@ import os
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 import redis
+
+from civic.stack import Stack, StackConfig
+
+if TYPE_CHECKING:
+    from tests.fake_telegram import FakeTelegram
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -93,3 +101,91 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "external":
         return os.environ["DATABASE_URL"]
     return f"sqlite:///{tmp_path / 'civic.db'}"
+
+
+# --- the real stack, shared by tests/integration and tests/console (moved from
+# tests/integration/conftest.py so that one session starts it once) ---
+
+API_KEY = "integration-test-key-0123456789"
+
+
+@pytest.fixture(scope="session")
+def fake_telegram() -> Iterator[FakeTelegram]:
+    """A local fake Bot API server; the stack's gateway polls it (python-telegram-bot)."""
+    from tests.fake_telegram import FakeTelegram  # imports free_port from here
+
+    server = FakeTelegram()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, fake_telegram: FakeTelegram) -> Iterator[Stack]:
+    from tests.fake_telegram import TOKEN
+
+    var_dir: Path = tmp_path_factory.mktemp("var")
+    config = StackConfig(
+        root=ROOT,
+        var_dir=var_dir,
+        gateway_port=free_port(),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        embedded_redis_port=free_port(),
+        redis_url=os.environ.get("REDIS_URL") or None,
+        database_url=os.environ.get("DATABASE_URL") or None,
+        api_keys=API_KEY,
+        service_token="integration-service-token-0123456789",
+        extra_env={
+            "CIVIC_INDEX_DIR": str(ROOT / "var" / "index" / "guides"),
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
+            "CIVIC_CALLBACK_BACKOFF_S": "0.2",
+        },
+    )
+    stack = Stack(config)
+    try:
+        stack.up(quiet=False)
+        yield stack
+    finally:
+        stack.down()
+
+
+class Citizen:
+    """A citizen talking to the gateway through the REST channel API."""
+
+    def __init__(self, stack: Stack, lang: str | None = None) -> None:
+        self.id = f"it-{uuid.uuid4().hex[:12]}"
+        self.lang = lang
+        self.client = httpx.Client(
+            base_url=stack.gateway_url, timeout=60, headers={"Authorization": f"Bearer {API_KEY}"}
+        )
+        self.last: dict[str, Any] = {}
+
+    @property
+    def url(self) -> str:
+        return f"/api/v1/conversations/{self.id}/messages"
+
+    def say(self, text: str, payload: str | None = None) -> dict[str, Any]:
+        response = self.client.post(
+            self.url, json={"text": text, "payload": payload, "lang": self.lang}
+        )
+        assert response.status_code == 200, response.text
+        self.last = response.json()
+        return self.last
+
+    def click(self, title_part: str) -> dict[str, Any]:
+        for message in self.last["messages"]:
+            for button in message["buttons"]:
+                if title_part.lower() in button["title"].lower():
+                    return self.say(button["title"], payload=button["payload"])
+        raise AssertionError(f"no button like {title_part!r} in {self.last}")
+
+    def texts(self) -> str:
+        return "\n".join(m["text"] for m in self.last["messages"])
+
+    def history(self, after: int = 0) -> dict[str, Any]:
+        response = self.client.get(self.url, params={"after": after})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body

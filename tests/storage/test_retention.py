@@ -1,0 +1,70 @@
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from bot.db import Database
+from bot.models import Ticket, TicketEvent, TranscriptMessage
+from bot.retention import run_retention
+
+NOW = datetime(2027, 6, 1, tzinfo=UTC)
+
+
+def add_conversation(db: Database, citizen: str, age_days: int, status: str | None) -> None:
+    at = NOW - timedelta(days=age_days)
+    with db.session() as session:
+        session.add(
+            TranscriptMessage(
+                citizen_id=citizen, channel="rest", sender="citizen", text="hello", created_at=at
+            )
+        )
+        if status is not None:
+            ticket = Ticket(
+                citizen_id=citizen,
+                status=status,
+                reason="requested",
+                lang="en",
+                simple_mode=False,
+                priority=0,
+                created_at=at,
+                closed_at=at if status != "waiting" else None,
+            )
+            session.add(ticket)
+            session.flush()
+            session.add(TicketEvent(ticket_id=ticket.id, kind="requested", at=at))
+
+
+def count(db: Database, model: type, citizen_prefix: str) -> int:
+    column = model.citizen_id  # type: ignore[attr-defined]
+    with db.session() as session:
+        return int(
+            session.scalar(
+                select(func.count()).select_from(model).where(column.startswith(citizen_prefix))
+            )
+            or 0
+        )
+
+
+def test_retention_deletes_only_what_is_old_and_closed(db: Database, citizen: str) -> None:
+    add_conversation(db, citizen + ":old-closed", 400, "closed")
+    add_conversation(db, citizen + ":old-open", 400, "waiting")
+    add_conversation(db, citizen + ":recent", 10, "closed")
+    add_conversation(db, citizen + ":old-no-ticket", 500, None)
+
+    dry = run_retention(db, NOW, days=365, dry_run=True)
+    assert dry.messages >= 2 and dry.tickets >= 1
+    assert count(db, TranscriptMessage, citizen) == 4  # a dry run deletes nothing
+
+    run_retention(db, NOW, days=365)
+    with db.session() as session:
+        left = set(
+            session.scalars(
+                select(TranscriptMessage.citizen_id).where(
+                    TranscriptMessage.citizen_id.startswith(citizen)
+                )
+            )
+        )
+        tickets = set(
+            session.scalars(select(Ticket.citizen_id).where(Ticket.citizen_id.startswith(citizen)))
+        )
+    assert left == {citizen + ":old-open", citizen + ":recent"}
+    assert tickets == {citizen + ":old-open", citizen + ":recent"}
