@@ -1,7 +1,7 @@
 """Load benchmark: N simulated citizens through the gateway's REST API, and the same mix sent
 straight to Rasa's REST webhook in the same run (the floor), side by side.
 
-    civic bench [--n 1 8 32] [--turns 12] [--json]      (or: make bench)
+    civic bench [--n 1 8 32] [--turns 96] [--think-ms 0] [--json]      (or: make bench)
 
 Starts its own stack (embedded Redis unless REDIS_URL, SQLite unless DATABASE_URL) on free
 ports, so it never touches a running assistant. Prints p50/p95/p99 latency, messages per
@@ -57,6 +57,9 @@ class Sample:
     ok: bool
 
 
+CONVERSATION_TURNS = 12  # one citizen's conversation; then a new citizen takes the line
+
+
 @dataclass
 class Script:
     """A citizen's turns: questions 60%, form steps 25%, small talk 10%, handoff 5%."""
@@ -90,13 +93,17 @@ async def citizen(
     seed: int,
     turns: int,
     qs: dict[str, list[str]],
+    think_s: float = 0.0,
 ) -> list[Sample]:
     rng = random.Random(seed)
-    lang = "en" if seed % 2 == 0 else "zh"
-    script = Script(rng, lang, qs[lang])
-    cid = f"bench-{target}-{uuid.uuid4().hex[:10]}"
     samples = []
-    for _ in range(turns):
+    for turn in range(turns):
+        if turn % CONVERSATION_TURNS == 0:  # the next citizen on this line
+            lang = "en" if (seed + turn // CONVERSATION_TURNS) % 2 == 0 else "zh"
+            script = Script(rng, lang, qs[lang])
+            cid = f"bench-{target}-{uuid.uuid4().hex[:10]}"
+        elif think_s:
+            await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))  # reading and typing
         kind, text = script.next()
         started = time.perf_counter()
         try:
@@ -140,13 +147,13 @@ def summarise(samples: list[Sample], wall_s: float) -> dict[str, Any]:
 
 
 async def run(
-    target: str, base: str, n: int, turns: int, qs: dict[str, list[str]]
+    target: str, base: str, n: int, turns: int, qs: dict[str, list[str]], think_s: float = 0.0
 ) -> dict[str, Any]:
     limits = httpx.Limits(max_connections=n + 4, max_keepalive_connections=n + 4)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         started = time.perf_counter()
         results = await asyncio.gather(
-            *(citizen(client, target, base, seed, turns, qs) for seed in range(n))
+            *(citizen(client, target, base, seed, turns, qs, think_s) for seed in range(n))
         )
         wall = time.perf_counter() - started
     return summarise([s for r in results for s in r], wall)
@@ -172,7 +179,17 @@ def free_port() -> int:
 
 def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, nargs="+", default=[1, 8, 32])
-    parser.add_argument("--turns", type=int, default=12, help="turns per citizen per run")
+    parser.add_argument(
+        "--turns",
+        type=int,
+        default=96,
+        help="turns per run, shared by its N concurrent lines of citizens (at least 12 each); "
+        "each citizen's conversation is 12 turns",
+    )
+    parser.add_argument(
+        "--think-ms", type=int, default=0,
+        help="mean pause between a citizen's messages (0: back to back, the saturating case)",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true")
 
 
@@ -209,15 +226,20 @@ def run_bench(args: argparse.Namespace) -> int:
             runs = []
             for n in args.n:
                 # Interleave: Rasa direct first, then the gateway, same mix and seeds.
-                direct = asyncio.run(run("rasa_direct", stack.rasa_url, n, args.turns, qs))
-                gateway = asyncio.run(run("gateway", stack.gateway_url, n, args.turns, qs))
+                each = max(CONVERSATION_TURNS, -(-args.turns // n))
+                think = args.think_ms / 1000
+                direct = asyncio.run(run("rasa_direct", stack.rasa_url, n, each, qs, think))
+                gateway = asyncio.run(run("gateway", stack.gateway_url, n, each, qs, think))
                 runs.append({"n": n, "gateway": gateway, "rasa_direct": direct})
             memory = rss_mb(stack)
         finally:
             stack.down()
     at8 = next((r for r in runs if r["n"] == 8), runs[0])
     ratio = round(at8["gateway"]["p50_ms"] / max(at8["rasa_direct"]["p50_ms"], 0.001), 3)
-    report = {"runs": runs, "overhead_ratio": ratio, "rss_mb": memory, "startup_s": startup_s}
+    report = {
+        "runs": runs, "overhead_ratio": ratio, "rss_mb": memory, "startup_s": startup_s,
+        "think_ms": args.think_ms,
+    }  # fmt: skip
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -230,7 +252,8 @@ def run_bench(args: argparse.Namespace) -> int:
                 f"| {r['n']} | {target} | {m['p50_ms']} | {m['p95_ms']} | {m['p99_ms']} | "
                 f"{m['msgs_per_s']} | {m['errors']} | {m['question_p95_ms']} |"
             )
-    print(f"\noverhead ratio (gateway p50 / Rasa direct p50 at n=8): {ratio}")
+    print(f"\nthink time between a citizen's messages: {args.think_ms} ms")
+    print(f"overhead ratio (gateway p50 / Rasa direct p50 at n=8): {ratio}")
     print(f"resident memory (MB): {memory}")
     print(f"warm start to healthy: {startup_s} s")
     return 0

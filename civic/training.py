@@ -53,6 +53,9 @@ def rasa_env(root: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
         }
     )
     env.update(extra or {})
+    # rasa_ext/sitecustomize.py: Rasa's per-message JSON-schema re-check, done once instead
+    ext = str(root / "rasa_ext")
+    env["PYTHONPATH"] = ext + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
 
 
