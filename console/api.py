@@ -64,7 +64,8 @@ class ClaimOut(BaseModel):
 
 
 class TextIn(BaseModel):
-    text: str = Field(min_length=1, max_length=4000)
+    # longer than a citizen's limit: an agent may paste a whole guide (channels split it)
+    text: str = Field(min_length=1, max_length=10000)
 
 
 class MessageOut(BaseModel):

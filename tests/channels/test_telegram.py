@@ -12,7 +12,7 @@ import redis
 from civic.stack import Stack
 from tests.fake_telegram import FakeTelegram
 
-from .conftest import agent_says, new_chat_id, transcript
+from .conftest import agent_closes, agent_says, new_chat_id, transcript
 
 pytestmark = pytest.mark.integration
 
@@ -94,8 +94,8 @@ def test_handoff_then_agent_reply_and_a_long_one_split(
     assert len(pieces) == 2 and all(len(p) <= 4096 for p in pieces)
     assert pieces[0].rstrip().endswith("word") and pieces[1].startswith("Paragraph")
     assert joined(tg.sent(chat)).count("Anna") == 1  # delivered once
-    tg.text(chat, "cancel")
-    tg.wait_for(lambda: "left the queue" in joined(tg.sent(chat)), what="the cancellation")
+    agent_closes(stack, f"telegram:{chat}")
+    tg.wait_for(lambda: "How was the help" in joined(tg.sent(chat)), what="the rating question")
 
 
 def test_flood_control_retry_after_is_honoured(stack: Stack, fake_telegram: FakeTelegram) -> None:

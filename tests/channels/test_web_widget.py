@@ -10,7 +10,7 @@ import pytest
 
 from civic.stack import Stack
 
-from .conftest import AXE, agent_says
+from .conftest import AXE, agent_closes, agent_says
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 CHROMIUM = "/usr/bin/chromium"
@@ -151,8 +151,8 @@ def test_reconnect_loses_and_repeats_nothing_and_agent_replies_arrive_live(
     wait_text(page, "I have your file open now.")
     assert [m["text"] for m in messages(page)].count("Are you still there?") == 1
     assert identity(page) == who
-    send(page, "cancel")
-    wait_text(page, "left the queue")
+    agent_closes(stack, who)
+    wait_text(page, "How was the help")  # the bot is back and asks for a rating, live
 
 
 def test_accessibility_axe_and_small_screens(page: Any) -> None:

@@ -82,3 +82,53 @@ def test_two_misunderstandings_offer_simple_mode_and_a_person(stack: Stack) -> N
     assert "/simple_mode_on" in payloads and "/request_human" in payloads
     citizen.click("Simple mode")
     assert citizen.last["state"]["simple_mode"] is True
+
+
+@pytest.mark.parametrize(
+    ("lang", "switch_on", "start", "place", "other_place", "said", "yes", "no", "cancel"),
+    [
+        ("en", "simple mode", "I want to report a broken streetlight",
+         "Outside number 12 Lake Road", "Outside number 14 Lake Road", "You said:", "Yes", "No",
+         "cancel"),
+        ("zh", "长辈模式", "我家门口的路灯坏了，我要报修", "湖滨路12号门口", "湖滨路14号门口",
+         "您填的是：", "对", "不对", "取消"),
+    ],
+)  # fmt: skip
+def test_simplified_form_confirms_each_answer_and_0_reaches_a_person(
+    stack: Stack,
+    lang: str,
+    switch_on: str,
+    start: str,
+    place: str,
+    other_place: str,
+    said: str,
+    yes: str,
+    no: str,
+    cancel: str,
+) -> None:
+    step = (lambda n: f"Step {n} of 5") if lang == "en" else (lambda n: f"第{n}步，共5步")
+    citizen = Citizen(stack)
+    citizen.say(switch_on)
+    citizen.say(start)
+    assert_simple(citizen, lang)
+    assert step(2) in citizen.texts()
+
+    citizen.say(place)
+    assert_simple(citizen, lang)
+    assert said in citizen.texts() and place in citizen.texts()
+    assert step(3) not in citizen.texts(), "the next question waits for the confirmation"
+    titles = [b["title"] for b in citizen.last["messages"][-1]["buttons"]]
+    assert titles == [f"1 {yes}", f"2 {no}", titles[-1]] and titles[-1].startswith("0 ")
+
+    citizen.say("2")  # no: the same question again
+    assert step(2) in citizen.texts()
+    citizen.say(other_place)
+    assert other_place in citizen.texts()
+    citizen.say("1")  # yes: the next question
+    assert step(3) in citizen.texts()
+    assert_simple(citizen, lang)
+
+    citizen.say("0")  # a person, in the middle of the form
+    assert citizen.last["state"]["mode"] == "waiting_for_agent"
+    citizen.say(cancel)
+    assert citizen.last["state"]["mode"] == "bot"
