@@ -19,6 +19,7 @@ import httpx
 import pytest
 import redis
 
+from bot import keys
 from civic.stack import Stack, StackConfig
 
 if TYPE_CHECKING:
@@ -143,6 +144,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory, fake_telegram: FakeTelegram)
             "CIVIC_CALLBACK_BACKOFF_S": "0.2",
         },
     )
+    if config.redis_url:
+        # failed-login counters outlive a test run (15-minute window) on a shared server
+        client = redis.Redis.from_url(config.redis_url)
+        for key in client.scan_iter(match=keys.agent_login_failures("*"), count=500):
+            client.delete(key)
+        client.close()
     stack = Stack(config)
     try:
         stack.up(quiet=False)
