@@ -47,7 +47,7 @@ def chunks(text: str, lang: str) -> list[str]:
     current = ""
     for sentence in sentences:
         for part in _hard_split(sentence, lang):
-            joined = f"{current}{'' if lang == 'zh' else ' '}{part}".strip() if current else part
+            joined = f"{current}{_separator(current, lang)}{part}" if current else part
             if size(joined, lang) <= limit(lang):
                 current = joined
             else:
@@ -56,6 +56,13 @@ def chunks(text: str, lang: str) -> list[str]:
     if current:
         pieces.append(current)
     return pieces
+
+
+def _separator(before: str, lang: str) -> str:
+    """Within a sentence run: a space (none in Chinese); after a title or a list line: a newline."""
+    if before[-1:] in ".!?:;。！？；：":
+        return "" if lang == "zh" else " "
+    return "\n"
 
 
 def _hard_split(sentence: str, lang: str) -> list[str]:

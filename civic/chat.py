@@ -23,7 +23,9 @@ def show(messages: list[dict[str, Any]], out: Any = sys.stdout) -> list[str]:
         if buttons:
             payloads = [b["payload"] for b in buttons]
             for number, button in enumerate(buttons, 1):
-                print(f"   {number}. {button['title']}", file=out)
+                title = button["title"]
+                numbered = title[:1].isdigit() and title[1:2] == " "  # simplified mode numbers
+                print(f"   {title}" if numbered else f"   {number}. {title}", file=out)
     return payloads
 
 

@@ -86,3 +86,12 @@ def test_repeat_and_more_words() -> None:
     assert is_repeat("Repeat") and is_repeat("再说一遍") and is_repeat("重复。")
     assert not is_repeat("repeat my application")
     assert is_more("more") and is_more("更多") and is_more("/more")
+
+
+def test_a_title_line_stays_on_its_own_line() -> None:
+    assert chunks("湖滨市图书馆读者证\n办借书证不要钱。带身份证就行。", "zh") == [
+        "湖滨市图书馆读者证\n办借书证不要钱。带身份证就行。"
+    ]
+    assert chunks("Library card\nIt is free. Bring your ID.", "en") == [
+        "Library card\nIt is free. Bring your ID."
+    ]
