@@ -48,6 +48,8 @@ class Gateway:
     agents: AgentAccounts | None = None  # agent accounts, console sessions, audit log
     sweeper: asyncio.Task[None] | None = None  # periodic abandonment sweep
     reminder_task: asyncio.Task[None] | None = None  # simplified-mode idle reminders
+    # one client for health probes (load balancers call /healthz every few seconds)
+    probe: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=2.0))
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> Gateway:
@@ -103,6 +105,7 @@ class Gateway:
         if self.delivery is not None:
             await self.delivery.stop()
         await self.rasa.close()
+        await self.probe.aclose()
         await self.redis.aclose()
         self.db.dispose()
 
@@ -118,8 +121,7 @@ class Gateway:
         async def actions_ok() -> bool:
             url = self.settings.actions_url.rsplit("/webhook", 1)[0] + "/health"
             try:
-                async with httpx.AsyncClient(timeout=2.0) as client:
-                    return (await client.get(url)).status_code == 200
+                return (await self.probe.get(url)).status_code == 200
             except httpx.HTTPError:
                 return False
 
