@@ -21,6 +21,7 @@ from bot.gateway import Gateway
 from bot.handoff import WaitingTicket
 from bot.readability import reply_warning
 from console.auth import CurrentAgent, accounts, gateway
+from console.inputs import PlainText
 
 TicketId = Annotated[int, Path(ge=1, le=2**62)]
 
@@ -65,7 +66,7 @@ class ClaimOut(BaseModel):
 
 class TextIn(BaseModel):
     # longer than a citizen's limit: an agent may paste a whole guide (channels split it)
-    text: str = Field(min_length=1, max_length=10000)
+    text: PlainText = Field(min_length=1, max_length=10000)
 
 
 class MessageOut(BaseModel):
@@ -84,8 +85,8 @@ class CheckOut(BaseModel):
 
 
 class TransferIn(BaseModel):
-    to_agent: str | None = Field(default=None, max_length=100)
-    to_team: str | None = Field(default=None, max_length=60)
+    to_agent: PlainText | None = Field(default=None, max_length=100)
+    to_team: PlainText | None = Field(default=None, max_length=60)
 
     @model_validator(mode="after")
     def _one_target(self) -> TransferIn:
@@ -95,7 +96,7 @@ class TransferIn(BaseModel):
 
 
 class CloseIn(BaseModel):
-    note: str | None = Field(default=None, max_length=4000)
+    note: PlainText | None = Field(default=None, max_length=4000)
 
 
 class DoneOut(BaseModel):

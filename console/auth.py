@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from bot.agents import AgentAccounts, AgentSession, LoginFailed, LoginThrottled
 from bot.gateway import Gateway
+from console.inputs import PlainText
 
 COOKIE = "civic_agent"
 CSRF_HEADER = "X-CSRF-Token"
@@ -22,8 +23,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class LoginIn(BaseModel):
-    username: str = Field(min_length=1, max_length=100)
-    password: str = Field(min_length=1, max_length=1000)
+    username: PlainText = Field(min_length=1, max_length=100)
+    password: PlainText = Field(min_length=1, max_length=1000)
     session: Literal["cookie", "token"] = Field(
         default="cookie", description="cookie (browsers) or token (bearer, API clients)"
     )
