@@ -30,3 +30,13 @@ def validate(instance, schema, cls=None, *args, **kwargs):
 
 
 jsonschema.validate = validate
+
+try:  # Rasa's action-server calls over pooled connections (see civic_http.py)
+    import civic_http  # noqa: F401
+except ImportError:  # a Python without Rasa (the module is only for the Rasa process)
+    pass
+
+try:  # lang / simple_mode / channel slots from message metadata (see civic_metadata_slots.py)
+    import civic_metadata_slots  # noqa: F401
+except ImportError:
+    pass

@@ -44,3 +44,114 @@ def test_schema_checked_once_validation_unchanged() -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().endswith("ok")
+
+
+METADATA_PROGRAM = """
+import asyncio
+import civic_metadata_slots as m
+from rasa.core.actions.action import ActionExtractSlots
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SlotSet, UserUttered, ActionExecuted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+assert ActionExtractSlots.run is m.run, "action_extract_slots is not patched"
+domain = Domain.load("intents/domain")
+assert "action_validate_slot_mappings" not in domain.user_actions
+
+def tracker(metadata, slots=()):
+    events = [ActionExecuted("action_listen"), *slots,
+              UserUttered("hi", {"name": "greet", "confidence": 1.0}, metadata=metadata)]
+    return DialogueStateTracker.from_events("t", events, slots=domain.slots)
+
+def names(events):
+    return {e.key: e.value for e in events}
+
+# every valid value is copied into its slot
+got = names(m.metadata_slot_events(
+    tracker({"lang": "zh", "simple_mode": True, "channel": "telegram"}), domain, []))
+assert got == {"lang": "zh", "simple_mode": True, "channel": "telegram"}, got
+# unchanged values add no event (the tracker does not grow every message)
+same = tracker({"lang": "zh", "simple_mode": True, "channel": "web"},
+               [SlotSet("lang", "zh"), SlotSet("simple_mode", True), SlotSet("channel", "web")])
+assert m.metadata_slot_events(same, domain, []) == [], m.metadata_slot_events(same, domain, [])
+# invalid values leave the slots alone; a long channel name is cut
+got = names(m.metadata_slot_events(
+    tracker({"lang": "fr", "simple_mode": "yes", "channel": "x" * 99}), domain, []))
+assert got == {"channel": "x" * 40}, got
+assert m.metadata_slot_events(tracker(None), domain, []) == []
+assert m.metadata_slot_events(tracker({"lang": "zh"}), domain, [SlotSet("lang", "zh")]) == []
+
+# through Rasa's own action_extract_slots, no action server involved
+action = ActionExtractSlots(action_endpoint=None)
+events = asyncio.run(action.run(None, None, tracker({"lang": "zh", "simple_mode": True}), domain))
+assert names(events) == {"lang": "zh", "simple_mode": True}, events
+print("ok")
+"""
+
+STORE_PROGRAM = """
+import asyncio, sys, uuid
+from urllib.parse import urlparse
+from civic_tracker_store import CivicRedisTrackerStore
+from rasa.core.tracker_store import RedisTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+url = urlparse(sys.argv[1])
+domain = Domain.load("intents/domain")
+kw = dict(host=url.hostname, port=url.port, db=int((url.path or "/0")[1:] or 0), key_prefix="rasatest")
+store = CivicRedisTrackerStore(domain, **kw)
+plain = RedisTrackerStore(domain, **kw)
+sender = "t-" + uuid.uuid4().hex
+
+async def main():
+    tracker = DialogueStateTracker.from_events(sender, [
+        ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+        UserUttered("hi", {"name": "greet", "confidence": 1.0})], slots=domain.slots)
+    await store.save(tracker)
+    again = await store.retrieve(sender)
+    assert again is not None and list(again.events) == list(tracker.events)
+    again.update(SlotSet("lang", "zh"))
+    await store.save(again)
+    # Rasa's own store reads what ours wrote (same key, same JSON)
+    theirs = await plain.retrieve_full_tracker(sender)
+    assert [e.as_dict() for e in theirs.events] == [e.as_dict() for e in again.events]
+    assert theirs.get_slot("lang") == "zh"
+    # a second session: ours keeps returning the whole conversation, so a save loses nothing
+    again.update(ActionExecuted("action_session_start"))
+    again.update(SessionStarted())
+    again.update(UserUttered("more", {"name": "greet", "confidence": 1.0}))
+    await store.save(again)
+    full = await store.retrieve(sender)
+    assert len(full.events) == len(again.events), (len(full.events), len(again.events))
+    await store.save(full)
+    assert len((await plain.retrieve_full_tracker(sender)).events) == len(again.events)
+    store.red.delete(store.key_prefix + sender)
+
+asyncio.run(main())
+print("ok")
+"""
+
+
+def _run_rasa_python(program: str, *args: str) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "rasa_ext")}
+    done = subprocess.run(
+        [str(RASA_PYTHON), "-c", program, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().endswith("ok")
+
+
+@pytest.mark.skipif(not RASA_PYTHON.exists(), reason=".venv-rasa is not installed")
+def test_metadata_slots_set_inside_rasa_only_on_change() -> None:
+    _run_rasa_python(METADATA_PROGRAM)
+
+
+@pytest.mark.skipif(not RASA_PYTHON.exists(), reason=".venv-rasa is not installed")
+def test_tracker_store_saves_without_merge_and_stays_readable_by_rasa(redis_url: str) -> None:
+    _run_rasa_python(STORE_PROGRAM, redis_url)
