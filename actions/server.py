@@ -2,7 +2,7 @@
 
 `python -m actions.server` (the launcher runs this). Opening the knowledge base first means
 the server only reports healthy once it can answer, and the first citizen never waits for the
-model to load.
+models to load or for their first (slow) inference.
 """
 
 from __future__ import annotations
@@ -25,7 +25,11 @@ def main() -> None:
     settings = ActionSettings.from_env()
     limit_threads(settings.torch_threads)
     started = time.monotonic()
-    open_knowledge_base(settings)
+    kb = open_knowledge_base(settings)
+    # one search per language: the first inference of each model is slow (seconds), and it
+    # should not be a citizen's first question
+    for text, lang in (("How do I renew my ID card?", "en"), ("身份证怎么换", "zh")):
+        kb.search(text, lang)
     logging.getLogger(__name__).info("knowledge base ready in %.1f s", time.monotonic() - started)
     os.environ.setdefault("SANIC_HOST", "127.0.0.1")
     executor = ActionExecutor()

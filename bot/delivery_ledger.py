@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot import keys
 
@@ -25,6 +26,17 @@ return current
 
 def _text(raw: object) -> str:
     return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+
+# SADD the identity; when it is new there, raise its cursor (as register() does), atomically
+_REGISTER = """
+local added = redis.call('SADD', KEYS[1], ARGV[1])
+if added == 1 then
+  local current = tonumber(redis.call('GET', KEYS[2]) or '0')
+  if tonumber(ARGV[2]) > current then redis.call('SET', KEYS[2], ARGV[2]) end
+end
+return added
+"""
 
 
 class DeliveryLedger:
@@ -77,5 +89,22 @@ class DeliveryLedger:
         self, citizen_id: str, channel_identity: str, message_ids: list[int]
     ) -> None:
         """Called by the router before it announces a turn's replies."""
-        await self.mark(channel_identity, message_ids)
-        await self.register(citizen_id, channel_identity, max(message_ids, default=0))
+        async with self.redis.pipeline(transaction=False) as pipe:
+            self.after_turn_in(pipe, citizen_id, channel_identity, message_ids)
+            await pipe.execute()
+
+    def after_turn_in(
+        self, pipe: Pipeline, citizen_id: str, channel_identity: str, message_ids: list[int]
+    ) -> None:
+        """after_turn() queued on a pipeline (the router sends a turn's bookkeeping at once):
+        mark the replies as delivered to this identity, then register the identity."""
+        for message_id in message_ids:
+            pipe.set(keys.delivered(message_id, channel_identity), "1", ex=CLAIM_TTL_S)
+        pipe.eval(
+            _REGISTER,
+            2,
+            keys.identities(citizen_id),
+            keys.delivery_cursor(channel_identity),
+            channel_identity,
+            str(max(message_ids, default=0)),
+        )

@@ -12,6 +12,7 @@ import asyncio
 import logging
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot import keys
 from bot.clock import Clock
@@ -41,10 +42,16 @@ class IdleReminders:
 
     async def touch(self, citizen_id: str, simple_mode: bool) -> None:
         """Called after every citizen turn: (re)start or stop the citizen's idle clock."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            self.touch_in(pipe, citizen_id, simple_mode)
+            await pipe.execute()
+
+    def touch_in(self, pipe: Pipeline, citizen_id: str, simple_mode: bool) -> None:
+        """touch() queued on a pipeline (the router sends a turn's bookkeeping at once)."""
         if simple_mode:
-            await self.redis.zadd(keys.idle_index(), {citizen_id: self.clock.now().timestamp()})
+            pipe.zadd(keys.idle_index(), {citizen_id: self.clock.now().timestamp()})
         else:
-            await self.redis.zrem(keys.idle_index(), citizen_id)
+            pipe.zrem(keys.idle_index(), citizen_id)
 
     async def sweep(self) -> list[str]:
         """Remind every simplified-mode citizen idle in a form; return who was reminded."""

@@ -130,12 +130,16 @@ class ConversationRouter:
             if stored:
                 session = session.but(last_reply_ids=tuple(m.id for m in stored))
             await self.sessions.save(session)
-        if self.reminders is not None:
-            await self.reminders.touch(citizen_id, session.simple_mode)
-        # the replies reach this channel identity directly: push delivery must skip them there
-        await self.ledger.after_turn(citizen_id, channel_identity, [m.id for m in stored])
-        if stored:
-            await self.redis.publish(keys.outbox_channel(citizen_id), str(stored[-1].id))
+        # one round trip for the turn's bookkeeping, in this order: the idle clock; the replies
+        # reach this channel identity directly, so push delivery must skip them there; then
+        # the announcement that wakes push delivery for the citizen's other identities
+        async with self.redis.pipeline(transaction=False) as pipe:
+            if self.reminders is not None:
+                self.reminders.touch_in(pipe, citizen_id, session.simple_mode)
+            self.ledger.after_turn_in(pipe, citizen_id, channel_identity, [m.id for m in stored])
+            if stored:
+                pipe.publish(keys.outbox_channel(citizen_id), str(stored[-1].id))
+            await pipe.execute()
         return Reply(tuple(stored), self._state(turn.session, turn.place))
 
     async def _to_bot(self, session: Session, text: str, message: IncomingMessage) -> Turn:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from redis.asyncio import Redis
@@ -59,7 +59,8 @@ class SessionStore:
         return Session(**known)
 
     async def save(self, session: Session) -> None:
-        await self.redis.set(keys.session(session.citizen_id), json.dumps(asdict(session)))
+        # vars(): the fields as they are (JSON turns the tuples into lists); asdict() deep-copies
+        await self.redis.set(keys.session(session.citizen_id), json.dumps(vars(session)))
 
     async def resolve(self, channel_identity: str) -> str:
         """The citizen id behind a channel identity (itself until identities are linked)."""

@@ -7,7 +7,7 @@ import hmac
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot import keys
@@ -130,16 +130,18 @@ async def post_message(
     body: MessageIn,
     gw: Annotated[Gateway, Depends(gateway)],
     key: Annotated[str, Depends(require_api_key)],
-) -> MessagesOut:
+) -> Response:
     # push delivery (if any) goes to the callback of the client that writes in the conversation
     await gw.redis.set(keys.rest_client(conversation_id), client_id(key))
     incoming = IncomingMessage(
         text=body.text, channel="rest", payload=body.payload, lang=body.lang, metadata=body.metadata
     )
     reply = await gw.router.handle(f"rest:{conversation_id}", incoming)
-    return MessagesOut(
+    out = MessagesOut(
         messages=[message_out(m) for m in reply.messages], state=state_out(reply.state)
     )
+    # serialised once here; returned as a model, FastAPI would dump and re-validate it first
+    return Response(out.model_dump_json(by_alias=True), media_type="application/json")
 
 
 @router.get(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from bot import masking
@@ -14,7 +14,8 @@ from bot.clock import Clock
 from bot.gateway import Gateway
 from bot.settings import Settings
 from channels import cases_api, rest
-from channels.errors import error_body, install_error_handlers
+from channels.body_limit import BodyLimit
+from channels.errors import install_error_handlers
 from channels.hub import Channels
 from channels.settings import ChannelSettings
 from console.web import mount_console
@@ -52,14 +53,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def limit_body(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return error_body(413, "too_large", f"request body over {MAX_BODY_BYTES} bytes")
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
 
     @app.get("/healthz", tags=["operations"], summary="Each dependency's state")
     async def healthz(request: Request) -> JSONResponse:

@@ -1,12 +1,17 @@
 """Load benchmark: N simulated citizens through the gateway's REST API, and the same mix sent
 straight to Rasa's REST webhook in the same run (the floor), side by side.
 
-    civic bench [--n 1 8 32] [--turns 96] [--think-ms 0] [--json]      (or: make bench)
+    civic bench [--n 1 8 32] [--turns 24] [--think-ms 3000] [--json]    (or: make bench)
 
 Starts its own stack (embedded Redis unless REDIS_URL, SQLite unless DATABASE_URL) on free
 ports, so it never touches a running assistant. Prints p50/p95/p99 latency, messages per
 second and errors per run, the gateway/Rasa overhead ratio at n = 8, the resident memory of
 each process and the time a warm stack takes to become healthy.
+
+Citizens pause between messages (reading the reply, typing: --think-ms, mean 3 s, uniform
+0.5-1.5x); --think-ms 0 sends back to back, the saturation test. On a shared, noisy machine
+the two targets alternate in rounds of whole conversations (Rasa direct, gateway, Rasa
+direct, ...), so a burst of outside load falls on both sides, not on one.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import aiohttp
 import psutil
 
 from civic.stack import ROOT, Stack, StackConfig
@@ -87,7 +92,7 @@ class Script:
 
 
 async def citizen(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     target: str,
     base: str,
     seed: int,
@@ -105,25 +110,20 @@ async def citizen(
         elif think_s:
             await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))  # reading and typing
         kind, text = script.next()
+        if target == "gateway":
+            url = f"{base}/api/v1/conversations/{cid}/messages"
+            body: dict[str, Any] = {"text": text, "lang": lang}
+            headers = {"Authorization": f"Bearer {API_KEY}"}
+        else:
+            url = f"{base}/webhooks/rest/webhook"
+            metadata = {"lang": lang, "simple_mode": False, "channel": "rest"}
+            body, headers = {"sender": cid, "message": text, "metadata": metadata}, {}
         started = time.perf_counter()
         try:
-            if target == "gateway":
-                r = await client.post(
-                    f"{base}/api/v1/conversations/{cid}/messages",
-                    json={"text": text, "lang": lang},
-                    headers={"Authorization": f"Bearer {API_KEY}"},
-                )
-            else:
-                r = await client.post(
-                    f"{base}/webhooks/rest/webhook",
-                    json={
-                        "sender": cid,
-                        "message": text,
-                        "metadata": {"lang": lang, "simple_mode": False, "channel": "rest"},
-                    },
-                )
-            ok = r.status_code == 200
-        except httpx.HTTPError:
+            async with client.post(url, json=body, headers=headers) as r:
+                await r.read()
+                ok = r.status == 200
+        except (TimeoutError, aiohttp.ClientError):
             ok = False
         samples.append(Sample(kind, (time.perf_counter() - started) * 1000, ok))
     return samples
@@ -147,16 +147,40 @@ def summarise(samples: list[Sample], wall_s: float) -> dict[str, Any]:
 
 
 async def run(
-    target: str, base: str, n: int, turns: int, qs: dict[str, list[str]], think_s: float = 0.0
-) -> dict[str, Any]:
-    limits = httpx.Limits(max_connections=n + 4, max_keepalive_connections=n + 4)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+    target: str,
+    base: str,
+    n: int,
+    turns: int,
+    qs: dict[str, list[str]],
+    think_s: float = 0.0,
+    seed: int = 0,
+) -> tuple[list[Sample], float]:
+    """N concurrent lines of citizens, `turns` each; the samples and the wall time."""
+    timeout = aiohttp.ClientTimeout(total=60)
+    connector = aiohttp.TCPConnector(limit=n + 4)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as client:
         started = time.perf_counter()
         results = await asyncio.gather(
-            *(citizen(client, target, base, seed, turns, qs, think_s) for seed in range(n))
+            *(citizen(client, target, base, seed + i, turns, qs, think_s) for i in range(n))
         )
         wall = time.perf_counter() - started
-    return summarise([s for r in results for s in r], wall)
+    return [s for r in results for s in r], wall
+
+
+def compare(
+    urls: dict[str, str], n: int, turns: int, qs: dict[str, list[str]], think_s: float
+) -> dict[str, dict[str, Any]]:
+    """Both targets, the same mix and seeds, alternating in rounds of whole conversations."""
+    rounds = max(1, turns // CONVERSATION_TURNS)
+    each = -(-turns // rounds)
+    samples: dict[str, list[Sample]] = {t: [] for t in urls}
+    wall = dict.fromkeys(urls, 0.0)
+    for r in range(rounds):
+        for target, base in urls.items():
+            got, took = asyncio.run(run(target, base, n, each, qs, think_s, seed=r * 1000))
+            samples[target] += got
+            wall[target] += took
+    return {t: summarise(samples[t], wall[t]) for t in urls}
 
 
 def rss_mb(stack: Stack) -> dict[str, float]:
@@ -182,13 +206,13 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--turns",
         type=int,
-        default=96,
-        help="turns per run, shared by its N concurrent lines of citizens (at least 12 each); "
-        "each citizen's conversation is 12 turns",
+        default=24,
+        help="messages per line of citizens and target (rounded up to whole 12-turn "
+        "conversations); N lines run at once",
     )
     parser.add_argument(
-        "--think-ms", type=int, default=0,
-        help="mean pause between a citizen's messages (0: back to back, the saturating case)",
+        "--think-ms", type=int, default=3000,
+        help="mean pause between a citizen's messages (0: back to back, the saturation test)",
     )  # fmt: skip
     parser.add_argument("--json", action="store_true")
 
@@ -222,15 +246,16 @@ def run_bench(args: argparse.Namespace) -> int:
             started = time.perf_counter()
             stack.up(quiet=True)
             startup_s = round(time.perf_counter() - started, 1)
-            asyncio.run(run("gateway", stack.gateway_url, 2, 3, qs))  # warm-up
+            for target, url in (("rasa_direct", stack.rasa_url), ("gateway", stack.gateway_url)):
+                asyncio.run(run(target, url, 2, 6, qs, seed=99))  # warm-up
+            urls = {"rasa_direct": stack.rasa_url, "gateway": stack.gateway_url}
             runs = []
             for n in args.n:
-                # Interleave: Rasa direct first, then the gateway, same mix and seeds.
-                each = max(CONVERSATION_TURNS, -(-args.turns // n))
-                think = args.think_ms / 1000
-                direct = asyncio.run(run("rasa_direct", stack.rasa_url, n, each, qs, think))
-                gateway = asyncio.run(run("gateway", stack.gateway_url, n, each, qs, think))
-                runs.append({"n": n, "gateway": gateway, "rasa_direct": direct})
+                each = max(CONVERSATION_TURNS, args.turns)
+                both = compare(urls, n, each, qs, args.think_ms / 1000)
+                runs.append(
+                    {"n": n, "gateway": both["gateway"], "rasa_direct": both["rasa_direct"]}
+                )
             memory = rss_mb(stack)
         finally:
             stack.down()

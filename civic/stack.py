@@ -3,10 +3,13 @@ Rasa and the gateway. Used by `civic up` and by the integration tests."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import sys
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -188,7 +191,7 @@ class Stack:
             logs / "rasa.log",
             rasa_env(c.root, env),
             c.root,
-            lambda: http_ok(self.rasa_url + "/"),
+            lambda: self._rasa_ready(self.rasa_url),
             fix_hint=f"is port {c.rasa_port} free? set RASA_PORT; run `make setup` if .venv-rasa "
             "is missing",
         )
@@ -230,13 +233,42 @@ class Stack:
         url = f"http://127.0.0.1:{gateway_port}"
         self.processes[f"{name}-rasa"] = ManagedProcess(
             f"Rasa ({name})", self._rasa_argv(rasa_port), logs / f"{name}-rasa.log",
-            rasa_env(c.root, env), c.root, lambda: http_ok(f"http://127.0.0.1:{rasa_port}/"),
+            rasa_env(c.root, env), c.root, lambda: self._rasa_ready(f"http://127.0.0.1:{rasa_port}"),
         )  # fmt: skip
         self.processes[f"{name}-gateway"] = ManagedProcess(
             f"gateway ({name})", self._gateway_argv(gateway_port), logs / f"{name}-gateway.log",
             env, c.root, lambda: http_ok(url + "/healthz"),
         )  # fmt: skip
         return url
+
+    def _rasa_ready(self, url: str) -> bool:
+        """Rasa answers, and has handled one message per language: its first message loads the
+        Chinese tokenizer and builds the classifier's graph (about a second), which no citizen
+        should wait for. The warm-up conversation is deleted from the tracker store."""
+        if not http_ok(url + "/"):
+            return False
+        import redis
+
+        from bot.keys import RASA_TRACKER_PREFIX
+
+        sender = f"civic-warmup-{secrets.token_hex(6)}"
+        for text, lang in (("hello", "en"), ("你好", "zh")):
+            body = {"sender": sender, "message": text, "metadata": {"lang": lang}}
+            try:
+                request = urllib.request.Request(  # noqa: S310 (our loopback URL)
+                    url + "/webhooks/rest/webhook",
+                    json.dumps(body).encode(),
+                    {"Content-Type": "application/json"},
+                )
+                with urllib.request.urlopen(request, timeout=60):  # noqa: S310 (our loopback URL)
+                    pass
+            except (urllib.error.URLError, OSError):
+                return False
+        with contextlib.suppress(redis.RedisError, OSError):
+            redis.Redis.from_url(self.redis_url, socket_timeout=2).delete(
+                RASA_TRACKER_PREFIX + sender
+            )
+        return True
 
     def _redis_ok(self) -> bool:
         import redis
