@@ -28,14 +28,15 @@ def _text(raw: object) -> str:
     return raw.decode() if isinstance(raw, bytes) else str(raw)
 
 
-# SADD the identity; when it is new there, raise its cursor (as register() does), atomically
+# SADD the identity; when it is new there, raise its cursor (as register() does), atomically.
+# Returns how many channel identities the citizen has.
 _REGISTER = """
 local added = redis.call('SADD', KEYS[1], ARGV[1])
 if added == 1 then
   local current = tonumber(redis.call('GET', KEYS[2]) or '0')
   if tonumber(ARGV[2]) > current then redis.call('SET', KEYS[2], ARGV[2]) end
 end
-return added
+return redis.call('SCARD', KEYS[1])
 """
 
 
@@ -97,7 +98,8 @@ class DeliveryLedger:
         self, pipe: Pipeline, citizen_id: str, channel_identity: str, message_ids: list[int]
     ) -> None:
         """after_turn() queued on a pipeline (the router sends a turn's bookkeeping at once):
-        mark the replies as delivered to this identity, then register the identity."""
+        mark the replies as delivered to this identity, then register the identity. The last
+        result of the pipeline is then the citizen's number of channel identities."""
         for message_id in message_ids:
             pipe.set(keys.delivered(message_id, channel_identity), "1", ex=CLAIM_TTL_S)
         pipe.eval(

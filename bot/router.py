@@ -76,6 +76,9 @@ class ConversationRouter:
         self.dialogue: HandoffDialogue | None = None  # offers, callbacks, rating (gateway sets)
         self.rate_limiter: RateLimiter | None = None  # the gateway sets it
         self.reminders: IdleReminders | None = None  # the gateway sets it
+        # channel schemes whose identities may have several live connections (the gateway
+        # sets it from the delivery's local sinks, e.g. "web")
+        self.connection_schemes: frozenset[str] = frozenset()
 
     async def handle(self, channel_identity: str, message: IncomingMessage) -> Reply:
         text = clean(message.payload or message.text, self.max_message_chars)
@@ -130,17 +133,22 @@ class ConversationRouter:
             if stored:
                 session = session.but(last_reply_ids=tuple(m.id for m in stored))
             await self.sessions.save(session)
-        # one round trip for the turn's bookkeeping, in this order: the idle clock; the replies
-        # reach this channel identity directly, so push delivery must skip them there; then
-        # the announcement that wakes push delivery for the citizen's other identities
+        # one round trip for the turn's bookkeeping: the idle clock; the replies reach this
+        # channel identity directly, so push delivery must skip them there
         async with self.redis.pipeline(transaction=False) as pipe:
             if self.reminders is not None:
                 self.reminders.touch_in(pipe, citizen_id, session.simple_mode)
             self.ledger.after_turn_in(pipe, citizen_id, channel_identity, [m.id for m in stored])
-            if stored:
-                pipe.publish(keys.outbox_channel(citizen_id), str(stored[-1].id))
-            await pipe.execute()
+            identities = int((await pipe.execute())[-1])
+        # wake push delivery only when someone else may need these replies: another channel
+        # identity of the citizen, or other connections of this one (a second browser tab).
+        # A citizen on one channel costs no fan-out (a transcript query) per turn.
+        if stored and (identities > 1 or self.shares_connections(channel_identity)):
+            await self.redis.publish(keys.outbox_channel(citizen_id), str(stored[-1].id))
         return Reply(tuple(stored), self._state(turn.session, turn.place))
+
+    def shares_connections(self, channel_identity: str) -> bool:
+        return channel_identity.partition(":")[0] in self.connection_schemes
 
     async def _to_bot(self, session: Session, text: str, message: IncomingMessage) -> Turn:
         metadata = {

@@ -70,6 +70,8 @@ class Channels:
             self.telegram = TelegramChannel(gateway, self.settings)
             delivery.add_exclusive("telegram", self.telegram)
             await self.telegram.start()
+        # the router announces a turn's replies for these even to a one-channel citizen
+        gateway.router.connection_schemes = frozenset(delivery.local)
         await delivery.start()
 
     async def stop(self) -> None:

@@ -9,7 +9,9 @@ second and errors per run, the gateway/Rasa overhead ratio at n = 8, the residen
 each process and the time a warm stack takes to become healthy.
 
 Citizens pause between messages (reading the reply, typing: --think-ms, mean 3 s, uniform
-0.5-1.5x); --think-ms 0 sends back to back, the saturation test. On a shared, noisy machine
+0.5-1.5x) and arrive at random moments within the first pause (with all N first messages in the
+same millisecond, that one burst made most of the N = 8 tail); --think-ms 0 sends back to
+back from the same instant, the saturation test. On a shared, noisy machine
 the two targets alternate in rounds of whole conversations (Rasa direct, gateway, Rasa
 direct, ...), so a burst of outside load falls on both sides, not on one.
 """
@@ -102,12 +104,14 @@ async def citizen(
 ) -> list[Sample]:
     rng = random.Random(seed)
     samples = []
+    if think_s:  # citizens arrive at random moments, not all in the same millisecond
+        await asyncio.sleep(think_s * rng.uniform(0.0, 1.0))
     for turn in range(turns):
         if turn % CONVERSATION_TURNS == 0:  # the next citizen on this line
             lang = "en" if (seed + turn // CONVERSATION_TURNS) % 2 == 0 else "zh"
             script = Script(rng, lang, qs[lang])
             cid = f"bench-{target}-{uuid.uuid4().hex[:10]}"
-        elif think_s:
+        if turn and think_s:
             await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))  # reading and typing
         kind, text = script.next()
         if target == "gateway":

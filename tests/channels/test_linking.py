@@ -38,6 +38,11 @@ def test_link_code_joins_telegram_and_rest(stack: Stack, fake_telegram: FakeTele
     # the form started on Telegram continues on the other channel
     web.say("Corner of Lake Road and Fifth Street, by the bakery")
     assert "Step 3 of 5" in web.texts()
+    # and the replies to a turn on one channel reach the citizen's other channel too
+    tg.wait_for(
+        lambda: any("Step 3 of 5" in m.get("text", "") for m in tg.sent(chat)),
+        what="the REST turn's reply pushed to Telegram",
+    )
     # one transcript: both channels' messages, the joining one's earlier history included
     history = transcript(stack, f"telegram:{chat}")
     citizen_lines = [text for sender, text in history if sender == "citizen"]
