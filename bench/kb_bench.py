@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ SETS = ("stackfaq-en", "tianchi-zh", "banking77-oos-en", "dev-en", "dev-zh")
 def methods(lang: str) -> dict[str, SearchConfig]:
     shipped = SearchConfig()
     own = shipped.language(lang)
-    dense = LanguageSettings(own.models, 0.0, own.dense_weights)
+    dense = replace(own, bm25_weight=0.0)  # the same dense signal(s) and aggregation
     bm25 = LanguageSettings((), 1.0, ())
 
     def only(settings: LanguageSettings) -> SearchConfig:

@@ -106,6 +106,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
+    limit_threads(int(os.environ.get("CIVIC_TORCH_THREADS") or 1))  # timings as the bot runs
     kb = _open(args)
     dev = _root(args) / "knowledge_base" / "dev"
     queries = [q for name in DEV_QUERIES for q in read_queries(dev / name)]

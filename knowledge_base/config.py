@@ -1,9 +1,11 @@
 """Search settings: which embedding model(s) per language and how signals are fused.
 
 Ranking fuses per-query z-normalised document scores:
-``score = bm25_weight * z(bm25) + sum(w_i * z(cosine_i))`` where a document scores by its
-best chunk for each signal. The default weights were measured (see bench/kb_bench.py and the
-report in the README), not guessed."""
+``score = bm25_weight * z(bm25) + sum(w_i * z(dense_i))`` where a document's BM25 score is its
+best chunk and its dense score is ``best chunk + knn_weight * mean(its knn best question-like
+chunks) + proto_weight * cosine(its prototype)`` (see fusion.py). The default weights were
+measured (see bench/kb_bench.py and the report in the README), not guessed: the aggregation
+weights were chosen on the calibration halves of the eval sets."""
 
 from __future__ import annotations
 
@@ -21,25 +23,43 @@ DEFAULT_CALIBRATION = Path(__file__).resolve().parent / "calibration.json"
 
 @dataclass(frozen=True)
 class LanguageSettings:
-    """Signals for queries in one language: BM25 plus zero or more dense models."""
+    """Signals for queries in one language: BM25 plus zero or more dense models, and how a
+    document aggregates its chunks' cosines (``proto_weight``, ``knn_weight``, ``knn``)."""
 
     models: tuple[str, ...]
     bm25_weight: float
     dense_weights: tuple[float, ...]
+    proto_weight: float = 0.0
+    knn_weight: float = 0.0
+    knn: int = 5
 
     def __post_init__(self) -> None:
         if len(self.models) != len(self.dense_weights):
             raise ConfigError("dense_weights", "needs one weight per model")
         if self.bm25_weight < 0 or any(w < 0 for w in self.dense_weights):
             raise ConfigError("weights", "fusion weights must be >= 0")
+        if self.proto_weight < 0 or self.knn_weight < 0 or self.knn < 1:
+            raise ConfigError("proto_weight/knn", "must be >= 0 (knn >= 1)")
         if self.bm25_weight == 0 and not any(self.dense_weights):
             raise ConfigError("weights", "at least one signal needs a positive weight")
 
 
 DEFAULT_EN = LanguageSettings(
-    models=("minilm", "use"), bm25_weight=0.15, dense_weights=(1.0, 0.25)
+    models=("minilm", "use"),
+    bm25_weight=0.15,
+    dense_weights=(1.0, 0.25),
+    proto_weight=0.25,
+    knn_weight=0.5,
+    knn=5,
 )
-DEFAULT_ZH = LanguageSettings(models=("use",), bm25_weight=0.25, dense_weights=(1.0,))
+DEFAULT_ZH = LanguageSettings(
+    models=("use",),
+    bm25_weight=0.25,
+    dense_weights=(1.0,),
+    proto_weight=0.25,
+    knn_weight=0.5,
+    knn=5,
+)
 
 
 @dataclass(frozen=True)
@@ -91,7 +111,9 @@ class SearchConfig:
             if environ.get(weight_var, "").strip():
                 bm25_weight = _float(environ[weight_var], weight_var)
             try:
-                settings = LanguageSettings(models, bm25_weight, dense_weights)
+                settings = replace(
+                    settings, models=models, bm25_weight=bm25_weight, dense_weights=dense_weights
+                )
             except ConfigError as exc:
                 raise ConfigError(f"{model_var}/{weight_var}", exc.args[0]) from exc
             config = config.with_language(lang, settings)

@@ -1,6 +1,7 @@
 """The answer / clarify / decline decision: a small logistic-regression model over per-query
-features (fused top score, margin, raw cosine, BM25 match share, agreement of the signals)
-that estimates P(the top document is right), and two thresholds on that confidence.
+features (fused top score, margin, raw cosine, prototype cosine, kNN vote share, BM25 match
+share, agreement of the signals; see fusion._features) that estimates P(the top document is
+right), and two thresholds on that confidence.
 
 Everything here comes from :func:`fit_decision` on labelled calibration queries; nothing is a
 guessed constant. Without a calibration that matches the settings, the knowledge base never

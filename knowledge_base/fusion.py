@@ -1,9 +1,12 @@
 """Ranking by score-level fusion, and the per-query features the decision model reads.
 
-Each signal (BM25, each dense model) scores every chunk; a document takes its best chunk per
-signal; the per-document scores of each signal are z-normalised over the documents of this
-query and summed with the language's weights. Measured against reciprocal-rank fusion and
-max-normalisation on the eval sets: z-score fusion is best (see bench/kb_bench.py)."""
+Each signal (BM25, each dense model) scores every chunk. A document's BM25 score is its best
+chunk; its dense score is its best chunk plus ``knn_weight`` x the mean of its ``knn`` best
+question-like chunks (title, aliases, sample questions: a vote of the nearest paraphrases) plus
+``proto_weight`` x the cosine to its prototype (the mean of those question vectors). The
+per-document scores of each signal are z-normalised over the documents of this query and summed
+with the language's weights. Measured against reciprocal-rank fusion and max-normalisation on
+the eval sets: z-score fusion is best (see bench/kb_bench.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from knowledge_base.text import tokenize
 Vector = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 _EPS = 1e-6
+VOTERS = 10  # nearest chunks that vote in the knn_share feature
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,16 @@ class Ranking:
     features: dict[str, float]
 
 
+@dataclass(frozen=True)
+class _Signal:
+    name: str
+    weight: float
+    chunks: Vector  # score of every chunk
+    best: Vector  # best chunk per document
+    docs: Vector  # the document score that is fused
+    proto: Vector | None  # cosine to each document's prototype (dense signals)
+
+
 def _doc_max(index: SearchIndex, chunk_scores: Vector) -> Vector:
     return np.maximum.reduceat(chunk_scores, index.doc_starts).astype(np.float32)
 
@@ -41,6 +55,36 @@ def _doc_max(index: SearchIndex, chunk_scores: Vector) -> Vector:
 def _z(values: Vector) -> tuple[Vector, float, float]:
     mean, std = float(values.mean()), float(values.std())
     return (values - mean) / (std + _EPS), mean, std + _EPS
+
+
+def _topk_mean(index: SearchIndex, chunk_scores: Vector, k: int) -> Vector:
+    """Mean of each document's k best question-like chunk scores (fewer when it has fewer)."""
+    slots = index.question_slots
+    padded = np.where(slots >= 0, chunk_scores[slots], -np.inf)
+    k = min(k, padded.shape[1])
+    top = -np.partition(-padded, k - 1, axis=1)[:, :k] if k < padded.shape[1] else padded
+    valid = np.isfinite(top)
+    counts = np.maximum(valid.sum(axis=1), 1)
+    sums = np.where(valid, top, 0.0).sum(axis=1)
+    return np.asarray(sums / counts, dtype=np.float32)
+
+
+def _dense_signal(
+    index: SearchIndex, spec: str, weight: float, vector: Vector, settings: LanguageSettings
+) -> _Signal:
+    chunk_scores = index.dense[spec].scores(vector)
+    covered = index.covered[spec]
+    if not covered.all():
+        floor = float(chunk_scores[covered].min()) if covered.any() else 0.0
+        chunk_scores = np.where(covered, chunk_scores, floor).astype(np.float32)
+    best = _doc_max(index, chunk_scores)
+    proto = (index.prototypes[spec] @ vector).astype(np.float32)
+    docs = best
+    if settings.knn_weight > 0:
+        docs = docs + settings.knn_weight * _topk_mean(index, chunk_scores, settings.knn)
+    if settings.proto_weight > 0:
+        docs = docs + settings.proto_weight * proto
+    return _Signal(spec, weight, chunk_scores, best, docs.astype(np.float32), proto)
 
 
 def rank(
@@ -52,42 +96,40 @@ def rank(
 ) -> Ranking:
     """Score every document of the index for the query (in language ``lang``)."""
     tokens = tokenize(query, lang)
-    signals: list[tuple[str, float, Vector]] = []
+    signals: list[_Signal] = []
     if settings.bm25_weight > 0:
-        signals.append(("bm25", settings.bm25_weight, index.bm25.scores(tokens)))
+        bm25 = index.bm25.scores(tokens)
+        best = _doc_max(index, bm25)
+        signals.append(_Signal("bm25", settings.bm25_weight, bm25, best, best, None))
     for spec, weight in zip(settings.models, settings.dense_weights, strict=True):
         if weight <= 0 or spec not in index.dense:
             continue
         vector = embedders[spec].embed_queries([query])[0]
-        chunk_scores = index.dense[spec].scores(vector)
-        covered = np.isin(index.chunk_lang, index.dense_langs[spec])
-        floor = float(chunk_scores[covered].min()) if covered.any() else 0.0
-        signals.append((spec, weight, np.where(covered, chunk_scores, floor).astype(np.float32)))
+        signals.append(_dense_signal(index, spec, weight, vector, settings))
     n_docs = len(index.doc_starts)
     fused_docs = np.zeros(n_docs, np.float32)
     fused_chunks = np.zeros(len(index.chunks), np.float32)
-    tops: dict[str, tuple[Vector, Vector]] = {}
-    for name, weight, chunk_scores in signals:
-        doc_scores = _doc_max(index, chunk_scores)
-        z_docs, mean, std = _z(doc_scores)
-        fused_docs += weight * z_docs
-        fused_chunks += weight * (chunk_scores - mean) / std
-        tops[name] = (doc_scores, z_docs)
+    for signal in signals:
+        z_docs, mean, std = _z(signal.docs)
+        fused_docs += signal.weight * z_docs
+        fused_chunks += signal.weight * (signal.chunks - mean) / std
     order = np.argsort(-fused_docs, kind="stable").astype(np.int64)
-    best_rel = [
-        int(np.argmax(fused_chunks[s:e]))
-        for s, e in zip(
-            index.doc_starts, np.r_[index.doc_starts[1:], len(index.chunks)], strict=True
-        )
-    ]
-    best_chunk = (index.doc_starts + np.array(best_rel, np.int64)).astype(np.int64)
+    best_chunk = _best_chunks(index, fused_chunks)
     return Ranking(
         order,
         fused_docs,
         best_chunk,
         fused_chunks,
-        _features(index, tokens, order, fused_docs, tops),
+        _features(index, tokens, order, fused_docs, signals),
     )
+
+
+def _best_chunks(index: SearchIndex, chunk_scores: Vector) -> IntArray:
+    """Position of each document's best chunk (the first one on ties)."""
+    best = np.maximum.reduceat(chunk_scores, index.doc_starts)
+    hits = np.flatnonzero(chunk_scores >= best[index.chunk_doc])
+    _, first = np.unique(index.chunk_doc[hits], return_index=True)
+    return hits[first].astype(np.int64)
 
 
 def _features(
@@ -95,7 +137,7 @@ def _features(
     tokens: list[str],
     order: IntArray,
     fused: Vector,
-    tops: dict[str, tuple[Vector, Vector]],
+    signals: list[_Signal],
 ) -> dict[str, float]:
     top = int(order[0]) if len(order) else 0
     second = int(order[1]) if len(order) > 1 else top
@@ -105,13 +147,19 @@ def _features(
         "coverage": index.bm25.coverage(tokens),
     }
     agree = 0
-    for name, (doc_scores, _) in tops.items():
-        agree += int(np.argmax(doc_scores)) == top
-        if name == "bm25":
+    for signal in signals:
+        doc_scores, name = signal.best, signal.name
+        agree += int(np.argmax(signal.docs)) == top
+        if signal.proto is None:
             mass = index.bm25.idf_mass(tokens)
             features["bm25_top"] = float(doc_scores[top]) / (mass + 1.0)
-        else:
-            features[f"cos_top:{name}"] = float(doc_scores[top])
-            features[f"cos_margin:{name}"] = float(doc_scores[top] - doc_scores[second])
-    features["agreement"] = agree / max(len(tops), 1)
+            continue
+        features[f"cos_top:{name}"] = float(doc_scores[top])
+        features[f"cos_margin:{name}"] = float(doc_scores[top] - doc_scores[second])
+        features[f"proto_top:{name}"] = float(signal.proto[top])
+        features[f"proto_margin:{name}"] = float(signal.proto[top] - signal.proto[second])
+        voters = min(VOTERS, len(signal.chunks))
+        nearest = np.argpartition(-signal.chunks, voters - 1)[:voters]
+        features[f"knn_share:{name}"] = float(np.mean(index.chunk_doc[nearest] == top))
+    features["agreement"] = agree / max(len(signals), 1)
     return features

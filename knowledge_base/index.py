@@ -14,12 +14,14 @@ import numpy.typing as npt
 
 from knowledge_base.config import SearchConfig
 from knowledge_base.dense import DenseIndex
-from knowledge_base.documents import Chunk, Document
+from knowledge_base.documents import QUESTION_LIKE, Chunk, Document
 from knowledge_base.embedders import Embedder, make_embedder
 from knowledge_base.lexical import Bm25Index
 from knowledge_base.text import tokenize
 
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+Matrix = npt.NDArray[np.float32]
 EmbedderFactory = Callable[[str], Embedder | None]
 
 
@@ -37,10 +39,50 @@ class SearchIndex:
         self.chunk_doc: IntArray = np.array([key_of[c.doc_id] for c in self.chunks], np.int64)
         starts = np.flatnonzero(np.r_[True, self.chunk_doc[1:] != self.chunk_doc[:-1]])
         self.doc_starts: IntArray = starts.astype(np.int64)
+        self.doc_ends: IntArray = np.r_[starts[1:], len(self.chunks)].astype(np.int64)
         self.chunk_lang = np.array([c.lang for c in self.chunks])
         self.bm25 = Bm25Index([tokenize(c.search_text, c.lang) for c in self.chunks])
         self.dense = dense
         self.dense_langs = dense_langs
+        # Everything a query needs besides its own scores is precomputed here, once.
+        question = np.array([c.section in QUESTION_LIKE for c in self.chunks], np.bool_)
+        self.covered: dict[str, BoolArray] = {
+            spec: np.isin(self.chunk_lang, langs) for spec, langs in dense_langs.items()
+        }
+        self.prototypes: dict[str, Matrix] = {
+            spec: self._prototypes(dense[spec].vectors, self.covered[spec] & question)
+            for spec in dense
+        }
+        self.question_slots = self._slots(question)
+
+    def _prototypes(self, vectors: Matrix, members: BoolArray) -> Matrix:
+        """One unit vector per document: the mean of its question-like chunk vectors (its
+        title, aliases and sample questions), or of all its chunks when it has none."""
+        n_docs = len(self.doc_starts)
+        if not len(vectors):
+            return np.zeros((n_docs, 1), np.float32)
+        protos = np.zeros((n_docs, vectors.shape[1]), np.float32)
+        for doc, (start, end) in enumerate(zip(self.doc_starts, self.doc_ends, strict=True)):
+            rows = vectors[start:end][members[start:end]]
+            if not len(rows):
+                rows = vectors[start:end]
+            protos[doc] = rows.mean(axis=0)
+        norms = np.linalg.norm(protos, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return np.ascontiguousarray(protos / norms, dtype=np.float32)
+
+    def _slots(self, members: BoolArray) -> IntArray:
+        """(documents x most question-like chunks) chunk positions, padded with -1; a document
+        without question-like chunks lists all its chunks."""
+        rows = []
+        for start, end in zip(self.doc_starts, self.doc_ends, strict=True):
+            own = np.flatnonzero(members[start:end]) + start
+            rows.append(own if len(own) else np.arange(start, end))
+        width = max((len(r) for r in rows), default=1)
+        slots = np.full((len(rows), width), -1, np.int64)
+        for doc, row in enumerate(rows):
+            slots[doc, : len(row)] = row
+        return slots
 
     @staticmethod
     def ordered_chunks(documents: list[Document]) -> list[Chunk]:

@@ -57,3 +57,15 @@ def test_quality_floor_on_dev_set(kb: KnowledgeBase) -> None:
         assert report.recall_at_1 >= 0.85, (lang, report)
         assert report.recall_at_5 >= 0.93, (lang, report)
         assert report.decision_accuracy >= 0.80, (lang, report)
+
+
+def test_query_vector_matches_the_passage_vector() -> None:
+    """Queries run through a faster path (single forward, maybe bfloat16) than passages."""
+    from knowledge_base.embedders import make_embedder
+
+    embedder = make_embedder("minilm")
+    assert embedder is not None
+    text = "how long does a passport take"
+    query = embedder.embed_queries([text])[0]
+    passage = embedder.embed_passages([text, "something else entirely"])[0]
+    assert float(query @ passage) > 0.999
