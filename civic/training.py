@@ -53,7 +53,8 @@ def rasa_env(root: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
         }
     )
     env.update(extra or {})
-    # rasa_ext/sitecustomize.py: Rasa's per-message JSON-schema re-check, done once instead
+    # rasa_ext/: our code inside Rasa (sitecustomize patches, the tracker store endpoints.yml
+    # names, metadata slots); see the module docstrings there
     ext = str(root / "rasa_ext")
     env["PYTHONPATH"] = ext + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
