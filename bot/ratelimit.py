@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot import keys
 from bot.clock import Clock
@@ -21,7 +22,8 @@ class RateLimited(CivicError):
 
 
 class RateLimiter:
-    """Fixed one-minute windows: one INCR (and one EXPIRE on the first hit) per message."""
+    """Fixed one-minute windows: an INCR and an EXPIRE per message (pipelined with the turn's
+    other first commands by the router)."""
 
     def __init__(self, redis: Redis, clock: Clock, per_minute: int) -> None:
         self.redis = redis
@@ -29,11 +31,22 @@ class RateLimiter:
         self.per_minute = per_minute
 
     async def check(self, citizen_id: str, lang: str) -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            now = self.count_in(pipe, citizen_id)
+            count = (await pipe.execute())[0]
+        self.verdict(count, now, lang)
+
+    def count_in(self, pipe: Pipeline, citizen_id: str) -> float:
+        """Queue this message's count (INCR, then EXPIRE: two windows after the last message);
+        the INCR's result goes to `verdict` with the returned time."""
         now = self.clock.now().timestamp()
-        window = int(now // WINDOW_S)
-        key = keys.rate_limit(citizen_id, window)
-        count = int(await self.redis.incr(key))
-        if count == 1:
-            await self.redis.expire(key, WINDOW_S * 2)
-        if count > self.per_minute:
+        key = keys.rate_limit(citizen_id, int(now // WINDOW_S))
+        pipe.incr(key)
+        pipe.expire(key, WINDOW_S * 2)
+        return now
+
+    def verdict(self, count: object, now: float, lang: str) -> None:
+        """RateLimited when `count` (this message's number in its window) is over the limit."""
+        if int(str(count)) > self.per_minute:
+            window = int(now // WINDOW_S)
             raise RateLimited(lang, max(1, int((window + 1) * WINDOW_S - now)))

@@ -25,13 +25,14 @@ from bot.language import detect, normalise
 from bot.linking import AccountLinker
 from bot.messages import Button, ConversationState, IncomingMessage, OutgoingMessage, Reply
 from bot.rasa_client import RasaClient
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import RateLimited, RateLimiter
 from bot.reminders import IdleReminders
 from bot.sessions import Session, SessionStore
 from bot.shortcuts import ANSWER_NO, ANSWER_YES, choose, is_more, is_repeat, yes_or_no
 from bot.simple import MORE_CHOICES_PAYLOAD, simplify
 from bot.texts import text as say
 from bot.transcript import Transcript
+from bot.turn_lock import TurnLock
 
 log = logging.getLogger(__name__)
 
@@ -87,65 +88,101 @@ class ConversationRouter:
             if linked is not None:
                 return Reply(tuple(linked), await self.state(channel_identity))
         citizen_id = await self.sessions.resolve(channel_identity)
-        if self.rate_limiter is not None:
-            lang = normalise(message.lang) or detect(text) or self.sessions.default_lang
-            await self.rate_limiter.check(citizen_id, lang)
-        lock = self.redis.lock(keys.conversation_lock(citizen_id), timeout=120, blocking_timeout=60)
-        async with lock:
-            session = await self.sessions.get(citizen_id)
-            explicit = normalise(message.lang)
-            detected = None if message.payload or session.lang_pinned else detect(text)
-            session = session.but(
-                lang=explicit or detected or session.lang, channel=message.channel
-            )
-            if session.mode == "bot":
-                text = choose(text, session.choices, session.simple_mode)
-            if (
-                session.mode == "bot"
-                and session.held
-                and (yes_or_no(text) is not None or text == render.HANDOFF_PAYLOAD)
-            ):
-                turn, text = self._confirmed(session, text)
-                if turn is None:  # "no": the form asks that question again
-                    turn = await self._to_bot(session.but(held=(), held_field=None), text, message)
-            elif session.mode == "bot" and is_repeat(text):
-                turn = Turn(session, await self._repeat(session), rendered=True)
-            elif session.mode == "bot" and is_more(text) and session.more:
-                turn = self._more(session)
-            elif session.mode == "bot" and text == MORE_CHOICES_PAYLOAD and session.more_choices:
-                turn = self._more_choices(session)
-            elif session.mode == "bot" and session.pending and self.dialogue is not None:
-                turn = await self._pending(session, text, message)
-            elif session.mode == "bot":
-                turn = await self._to_bot(session, text, message)
-            else:
-                turn = await self._to_agent(session, text)
-            turn = self._finish(turn)
-            stored = await asyncio.to_thread(
-                self.transcript.record_turn,
-                citizen_id,
-                message.channel,
-                text,
-                turn.replies,
-                turn.session.ticket_id,
-            )
-            session = turn.session
-            if stored:
-                session = session.but(last_reply_ids=tuple(m.id for m in stored))
-            await self.sessions.save(session)
-        # one round trip for the turn's bookkeeping: the idle clock; the replies reach this
-        # channel identity directly, so push delivery must skip them there
-        async with self.redis.pipeline(transaction=False) as pipe:
-            if self.reminders is not None:
-                self.reminders.touch_in(pipe, citizen_id, session.simple_mode)
-            self.ledger.after_turn_in(pipe, citizen_id, channel_identity, [m.id for m in stored])
-            identities = int((await pipe.execute())[-1])
+        lock = TurnLock(self.redis, keys.conversation_lock(citizen_id))
+        session = await self._begin(citizen_id, message, text, lock)
+        try:
+            turn, stored, session = await self._turn(citizen_id, session, text, message)
+            # one round trip for the end of the turn: the session, the lock, the idle clock; the
+            # replies reach this channel identity directly, so push delivery must skip them there
+            async with self.redis.pipeline(transaction=False) as pipe:
+                self.sessions.save_in(pipe, session)
+                lock.release_in(pipe)
+                if self.reminders is not None:
+                    self.reminders.touch_in(pipe, citizen_id, session.simple_mode)
+                self.ledger.after_turn_in(
+                    pipe, citizen_id, channel_identity, [m.id for m in stored]
+                )
+                results = await pipe.execute()
+        finally:
+            await lock.release()  # only when the end of the turn did not get there
+        if not results[1]:
+            log.warning("a turn outlived its lock (held over %d s)", lock.timeout_ms // 1000)
+        identities = int(results[-1])
         # wake push delivery only when someone else may need these replies: another channel
         # identity of the citizen, or other connections of this one (a second browser tab).
         # A citizen on one channel costs no fan-out (a transcript query) per turn.
         if stored and (identities > 1 or self.shares_connections(channel_identity)):
             await self.redis.publish(keys.outbox_channel(citizen_id), str(stored[-1].id))
         return Reply(tuple(stored), self._state(turn.session, turn.place))
+
+    async def _begin(
+        self, citizen_id: str, message: IncomingMessage, text: str, lock: TurnLock
+    ) -> Session:
+        """Count the message, take the citizen's turn lock and read the session: one round
+        trip when nobody else holds the lock (the session read after SET NX is only used when
+        the lock was ours). Raises RateLimited (lock released) over the limit."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            now = 0.0
+            if self.rate_limiter is not None:
+                now = self.rate_limiter.count_in(pipe, citizen_id)
+            lock.try_acquire_in(pipe)
+            pipe.get(keys.session(citizen_id))
+            results = await pipe.execute()
+        got_lock = lock.acquired(results[-2])
+        if self.rate_limiter is not None:
+            lang = normalise(message.lang) or detect(text) or self.sessions.default_lang
+            try:
+                self.rate_limiter.verdict(results[0], now, lang)
+            except RateLimited:
+                await lock.release()
+                raise
+        if got_lock:
+            return self.sessions.decode(citizen_id, results[-1])
+        await lock.acquire()  # another turn of this citizen is running: wait for it
+        return await self.sessions.get(citizen_id)
+
+    async def _turn(
+        self, citizen_id: str, session: Session, text: str, message: IncomingMessage
+    ) -> tuple[Turn, list[OutgoingMessage], Session]:
+        """The turn itself, under the lock: who answers, then the transcript."""
+        explicit = normalise(message.lang)
+        detected = None if message.payload or session.lang_pinned else detect(text)
+        session = session.but(lang=explicit or detected or session.lang, channel=message.channel)
+        if session.mode == "bot":
+            text = choose(text, session.choices, session.simple_mode)
+        if (
+            session.mode == "bot"
+            and session.held
+            and (yes_or_no(text) is not None or text == render.HANDOFF_PAYLOAD)
+        ):
+            turn, text = self._confirmed(session, text)
+            if turn is None:  # "no": the form asks that question again
+                turn = await self._to_bot(session.but(held=(), held_field=None), text, message)
+        elif session.mode == "bot" and is_repeat(text):
+            turn = Turn(session, await self._repeat(session), rendered=True)
+        elif session.mode == "bot" and is_more(text) and session.more:
+            turn = self._more(session)
+        elif session.mode == "bot" and text == MORE_CHOICES_PAYLOAD and session.more_choices:
+            turn = self._more_choices(session)
+        elif session.mode == "bot" and session.pending and self.dialogue is not None:
+            turn = await self._pending(session, text, message)
+        elif session.mode == "bot":
+            turn = await self._to_bot(session, text, message)
+        else:
+            turn = await self._to_agent(session, text)
+        turn = self._finish(turn)
+        stored = await asyncio.to_thread(
+            self.transcript.record_turn,
+            citizen_id,
+            message.channel,
+            text,
+            turn.replies,
+            turn.session.ticket_id,
+        )
+        session = turn.session
+        if stored:
+            session = session.but(last_reply_ids=tuple(m.id for m in stored))
+        return turn, stored, session
 
     def shares_connections(self, channel_identity: str) -> bool:
         return channel_identity.partition(":")[0] in self.connection_schemes

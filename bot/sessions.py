@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot import keys
 from bot.messages import Mode
@@ -47,7 +48,10 @@ class SessionStore:
         self.default_lang = default_lang
 
     async def get(self, citizen_id: str) -> Session:
-        raw = await self.redis.get(keys.session(citizen_id))
+        return self.decode(citizen_id, await self.redis.get(keys.session(citizen_id)))
+
+    def decode(self, citizen_id: str, raw: bytes | str | None) -> Session:
+        """The session from its stored JSON (a new one when nothing is stored)."""
         if raw is None:
             return Session(citizen_id=citizen_id, lang=self.default_lang)
         data = json.loads(raw)
@@ -59,8 +63,15 @@ class SessionStore:
         return Session(**known)
 
     async def save(self, session: Session) -> None:
+        await self.redis.set(keys.session(session.citizen_id), self.encode(session))
+
+    def save_in(self, pipe: Pipeline, session: Session) -> None:
+        pipe.set(keys.session(session.citizen_id), self.encode(session))
+
+    @staticmethod
+    def encode(session: Session) -> str:
         # vars(): the fields as they are (JSON turns the tuples into lists); asdict() deep-copies
-        await self.redis.set(keys.session(session.citizen_id), json.dumps(vars(session)))
+        return json.dumps(vars(session))
 
     async def resolve(self, channel_identity: str) -> str:
         """The citizen id behind a channel identity (itself until identities are linked)."""
