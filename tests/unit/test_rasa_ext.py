@@ -99,7 +99,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 url = urlparse(sys.argv[1])
 domain = Domain.load("intents/domain")
-kw = dict(host=url.hostname, port=url.port, db=int((url.path or "/0")[1:] or 0), key_prefix="rasatest")
+db = int((url.path or "/0")[1:] or 0)
+kw = dict(host=url.hostname, port=url.port, db=db, key_prefix="rasatest")
 store = CivicRedisTrackerStore(domain, **kw)
 plain = RedisTrackerStore(domain, **kw)
 sender = "t-" + uuid.uuid4().hex
