@@ -70,7 +70,7 @@ class Gateway:
         gateway.handoff_settings = handoff_settings
         gateway.desk = AgentDesk(redis, handoff, sessions, transcript, clock)
         router.dialogue = HandoffDialogue(handoff, handoff_settings, clock)
-        router.rate_limiter = RateLimiter(redis, clock, settings.rate_limit_per_min)
+        router.rate_limiter = RateLimiter(clock, settings.rate_limit_per_min)
         router.reminders = IdleReminders(
             redis, sessions, transcript, clock, settings.idle_reminder_s
         )

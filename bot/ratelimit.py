@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from bot import keys
@@ -25,16 +24,9 @@ class RateLimiter:
     """Fixed one-minute windows: an INCR and an EXPIRE per message (pipelined with the turn's
     other first commands by the router)."""
 
-    def __init__(self, redis: Redis, clock: Clock, per_minute: int) -> None:
-        self.redis = redis
+    def __init__(self, clock: Clock, per_minute: int) -> None:
         self.clock = clock
         self.per_minute = per_minute
-
-    async def check(self, citizen_id: str, lang: str) -> None:
-        async with self.redis.pipeline(transaction=False) as pipe:
-            now = self.count_in(pipe, citizen_id)
-            count = (await pipe.execute())[0]
-        self.verdict(count, now, lang)
 
     def count_in(self, pipe: Pipeline, citizen_id: str) -> float:
         """Queue this message's count (INCR, then EXPIRE: two windows after the last message);
@@ -45,8 +37,8 @@ class RateLimiter:
         pipe.expire(key, WINDOW_S * 2)
         return now
 
-    def verdict(self, count: object, now: float, lang: str) -> None:
+    def verdict(self, count: int, now: float, lang: str) -> None:
         """RateLimited when `count` (this message's number in its window) is over the limit."""
-        if int(str(count)) > self.per_minute:
+        if count > self.per_minute:
             window = int(now // WINDOW_S)
             raise RateLimited(lang, max(1, int((window + 1) * WINDOW_S - now)))

@@ -132,7 +132,7 @@ class ConversationRouter:
         if self.rate_limiter is not None:
             lang = normalise(message.lang) or detect(text) or self.sessions.default_lang
             try:
-                self.rate_limiter.verdict(results[0], now, lang)
+                self.rate_limiter.verdict(int(results[0]), now, lang)
             except RateLimited:
                 await lock.release()
                 raise
