@@ -60,9 +60,9 @@ def dedup(channel: str, update_id: str) -> str:
     return f"{PREFIX}:dedup:{channel}:{update_id}"
 
 
-def rate_limit(citizen_id: str, window: int) -> str:
-    """Message counter of one citizen in one time window."""
-    return f"{PREFIX}:rate:{citizen_id}:{window}"
+def rate_limit(channel_identity: str, window: int) -> str:
+    """Message counter of one sender (channel identity) in one time window."""
+    return f"{PREFIX}:rate:{channel_identity}:{window}"
 
 
 def handoff_ticket(ticket_id: int) -> str:

@@ -8,13 +8,18 @@ Rasa's own time. The session is created lazily on the running event loop.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 
 from bot.errors import RasaUnavailable
+
+# milliseconds this task spent waiting for Rasa (the REST channel reports it as Server-Timing)
+rasa_ms: ContextVar[float] = ContextVar("rasa_ms", default=0.0)
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class RasaClient:
         self, sender_id: str, message: str, metadata: Mapping[str, Any]
     ) -> list[RasaResponse]:
         body = {"sender": sender_id, "message": message, "metadata": dict(metadata)}
+        started = time.perf_counter()
         try:
             async with self._client().post(
                 f"{self.base_url}/webhooks/rest/webhook", json=body
@@ -52,6 +58,8 @@ class RasaClient:
                 raw = await response.read()
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise RasaUnavailable(f"Rasa unreachable: {type(exc).__name__}") from exc
+        finally:
+            rasa_ms.set(rasa_ms.get() + (time.perf_counter() - started) * 1000)
         if status != 200:
             raise RasaUnavailable(f"Rasa answered HTTP {status}")
         try:

@@ -1,4 +1,8 @@
-"""Per-citizen message rate limit in Redis, shared by every gateway replica."""
+"""Per-sender message rate limit in Redis, shared by every gateway replica.
+
+Counted per channel identity (one Telegram chat, one REST conversation, one web visitor): the
+router counts in the turn's first round trip, before it knows whether the identity is linked
+to another citizen."""
 
 from __future__ import annotations
 
@@ -28,11 +32,11 @@ class RateLimiter:
         self.clock = clock
         self.per_minute = per_minute
 
-    def count_in(self, pipe: Pipeline, citizen_id: str) -> float:
+    def count_in(self, pipe: Pipeline, channel_identity: str) -> float:
         """Queue this message's count (INCR, then EXPIRE: two windows after the last message);
         the INCR's result goes to `verdict` with the returned time."""
         now = self.clock.now().timestamp()
-        key = keys.rate_limit(citizen_id, int(now // WINDOW_S))
+        key = keys.rate_limit(channel_identity, int(now // WINDOW_S))
         pipe.incr(key)
         pipe.expire(key, WINDOW_S * 2)
         return now

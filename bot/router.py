@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,15 +82,21 @@ class ConversationRouter:
         # sets it from the delivery's local sinks, e.g. "web")
         self.connection_schemes: frozenset[str] = frozenset()
 
-    async def handle(self, channel_identity: str, message: IncomingMessage) -> Reply:
+    async def handle(
+        self,
+        channel_identity: str,
+        message: IncomingMessage,
+        remember: Mapping[str, str] | None = None,
+    ) -> Reply:
+        """One citizen message and the replies to it. `remember`: keys the channel wants set
+        with the turn (the REST client that writes in the conversation), in its first round
+        trip rather than one of their own."""
         text = clean(message.payload or message.text, self.max_message_chars)
         if self.links is not None:
             linked = await self.links.handle(channel_identity, message.channel, text)
             if linked is not None:
                 return Reply(tuple(linked), await self.state(channel_identity))
-        citizen_id = await self.sessions.resolve(channel_identity)
-        lock = TurnLock(self.redis, keys.conversation_lock(citizen_id))
-        session = await self._begin(citizen_id, message, text, lock)
+        citizen_id, lock, session = await self._begin(channel_identity, message, text, remember)
         try:
             turn, stored, session = await self._turn(citizen_id, session, text, message)
             # one round trip for the end of the turn: the session, the lock, the idle clock; the
@@ -116,30 +123,49 @@ class ConversationRouter:
         return Reply(tuple(stored), self._state(turn.session, turn.place))
 
     async def _begin(
-        self, citizen_id: str, message: IncomingMessage, text: str, lock: TurnLock
-    ) -> Session:
-        """Count the message, take the citizen's turn lock and read the session: one round
-        trip when nobody else holds the lock (the session read after SET NX is only used when
-        the lock was ours). Raises RateLimited (lock released) over the limit."""
+        self,
+        channel_identity: str,
+        message: IncomingMessage,
+        text: str,
+        remember: Mapping[str, str] | None,
+    ) -> tuple[str, TurnLock, Session]:
+        """Resolve the citizen, count the message, take the citizen's turn lock and read the
+        session, in one round trip in the usual case.
+
+        The citizen id is guessed to be the channel identity itself (an identity is someone
+        else's only after account linking) and checked in the same pipeline; the session read
+        after SET NX is only used when the lock was ours. A linked identity costs three more
+        round trips. Raises RateLimited (lock released) over the limit."""
+        guess = channel_identity
+        lock = TurnLock(self.redis, keys.conversation_lock(guess))
         async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.get(keys.identity(channel_identity))
+            for key, value in (remember or {}).items():
+                pipe.set(key, value)
             now = 0.0
             if self.rate_limiter is not None:
-                now = self.rate_limiter.count_in(pipe, citizen_id)
+                now = self.rate_limiter.count_in(pipe, channel_identity)
             lock.try_acquire_in(pipe)
-            pipe.get(keys.session(citizen_id))
+            pipe.get(keys.session(guess))
             results = await pipe.execute()
         got_lock = lock.acquired(results[-2])
         if self.rate_limiter is not None:
             lang = normalise(message.lang) or detect(text) or self.sessions.default_lang
             try:
-                self.rate_limiter.verdict(int(results[0]), now, lang)
+                self.rate_limiter.verdict(int(results[1 + len(remember or {})]), now, lang)
             except RateLimited:
                 await lock.release()
                 raise
+        linked = results[0].decode() if isinstance(results[0], bytes) else results[0]
+        if linked and linked != guess:  # a linked identity: the turn is its citizen's
+            await lock.release()
+            lock = TurnLock(self.redis, keys.conversation_lock(linked))
+            await lock.acquire()
+            return linked, lock, await self.sessions.get(linked)
         if got_lock:
-            return self.sessions.decode(citizen_id, results[-1])
+            return guess, lock, self.sessions.decode(guess, results[-1])
         await lock.acquire()  # another turn of this citizen is running: wait for it
-        return await self.sessions.get(citizen_id)
+        return guess, lock, await self.sessions.get(guess)
 
     async def _turn(
         self, citizen_id: str, session: Session, text: str, message: IncomingMessage

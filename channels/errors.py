@@ -49,27 +49,33 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_body(422, "invalid_body", "the request body is malformed", details=details)
 
     @app.exception_handler(InvalidMessage)
-    async def invalid_message(_: Request, exc: InvalidMessage) -> JSONResponse:
+    @app.exception_handler(RateLimited)
+    @app.exception_handler(NotFound)
+    @app.exception_handler(StoreUnavailable)
+    @app.exception_handler(RedisError)
+    @app.exception_handler(RasaUnavailable)
+    async def known_error(_: Request, exc: Exception) -> JSONResponse:
+        response = error_response(exc)
+        assert response is not None  # registered for exactly the types error_response knows
+        return response
+
+
+def error_response(exc: Exception) -> JSONResponse | None:
+    """The JSON error for one of the gateway's own exceptions (None for anything else); the
+    exception handlers and the REST fast path (channels/rest_fast.py) both answer with it."""
+    if isinstance(exc, InvalidMessage):
         code = "too_large" if exc.status == 413 else "invalid_message"
         return error_body(exc.status, code, exc.reason)
-
-    @app.exception_handler(RateLimited)
-    async def rate_limited(_: Request, exc: RateLimited) -> JSONResponse:
+    if isinstance(exc, RateLimited):
         response = error_body(429, "rate_limited", text("rate_limited", exc.lang))
         response.headers["Retry-After"] = str(exc.retry_after_s)
         return response
-
-    @app.exception_handler(NotFound)
-    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
+    if isinstance(exc, NotFound):
         return error_body(404, "not_found", str(exc))
-
-    @app.exception_handler(StoreUnavailable)
-    @app.exception_handler(RedisError)
-    async def store_down(_: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, StoreUnavailable | RedisError):
         response = error_body(503, "unavailable", "a store is unavailable, please retry")
         response.headers["Retry-After"] = "5"
         return response
-
-    @app.exception_handler(RasaUnavailable)
-    async def rasa_down(_: Request, exc: RasaUnavailable) -> JSONResponse:
+    if isinstance(exc, RasaUnavailable):
         return error_body(503, "unavailable", "the assistant is unavailable, please retry")
+    return None

@@ -14,7 +14,9 @@ from bot import keys
 from bot.gateway import Gateway
 from bot.language import normalise
 from bot.messages import ConversationState, IncomingMessage, OutgoingMessage
+from bot.rasa_client import rasa_ms
 
+CONVERSATION_ID = r"[A-Za-z0-9_.:@-]{1,128}"
 ConversationId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")]
 
 
@@ -73,11 +75,21 @@ def gateway(request: Request) -> Gateway:
     return gw
 
 
+def api_key_of(gw: Gateway, authorization: str | None) -> str | None:
+    """The API key in an `Authorization: Bearer <key>` header when it is one of
+    CIVIC_API_KEYS, else None."""
+    scheme, _, key = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not any(
+        hmac.compare_digest(key, k) for k in gw.settings.api_keys
+    ):
+        return None
+    return key
+
+
 def require_api_key(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
     """The caller's API key; 401 unless it is one of CIVIC_API_KEYS."""
-    scheme, _, key = (authorization or "").partition(" ")
-    keys = gateway(request).settings.api_keys
-    if scheme.lower() != "bearer" or not any(hmac.compare_digest(key, k) for k in keys):
+    key = api_key_of(gateway(request), authorization)
+    if key is None:
         raise HTTPException(401, "a valid API key is required", {"WWW-Authenticate": "Bearer"})
     return key
 
@@ -131,17 +143,28 @@ async def post_message(
     gw: Annotated[Gateway, Depends(gateway)],
     key: Annotated[str, Depends(require_api_key)],
 ) -> Response:
-    # push delivery (if any) goes to the callback of the client that writes in the conversation
-    await gw.redis.set(keys.rest_client(conversation_id), client_id(key))
+    # (the common case never gets here: channels/rest_fast.py serves it, with send_message too)
+    content, headers = await send_message(gw, conversation_id, key, body)
+    return Response(content, media_type="application/json", headers=headers)
+
+
+async def send_message(
+    gw: Gateway, conversation_id: str, key: str, body: MessageIn
+) -> tuple[bytes, dict[str, str]]:
+    """One citizen message through the router: the JSON reply (MessagesOut) and the response
+    headers. Server-Timing tells how long of it was the wait for Rasa."""
     incoming = IncomingMessage(
         text=body.text, channel="rest", payload=body.payload, lang=body.lang, metadata=body.metadata
     )
-    reply = await gw.router.handle(f"rest:{conversation_id}", incoming)
+    # push delivery (if any) goes to the callback of the client that writes in the conversation
+    remember = {keys.rest_client(conversation_id): client_id(key)}
+    reply = await gw.router.handle(f"rest:{conversation_id}", incoming, remember)
     out = MessagesOut(
         messages=[message_out(m) for m in reply.messages], state=state_out(reply.state)
     )
     # serialised once here; returned as a model, FastAPI would dump and re-validate it first
-    return Response(out.model_dump_json(by_alias=True), media_type="application/json")
+    content = out.model_dump_json(by_alias=True).encode()
+    return content, {"Server-Timing": f"rasa;dur={rasa_ms.get():.1f}"}
 
 
 @router.get(

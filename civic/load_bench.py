@@ -62,6 +62,7 @@ class Sample:
     kind: str
     ms: float
     ok: bool
+    rasa_ms: float | None = None  # the gateway's wait for Rasa in this message (Server-Timing)
 
 
 CONVERSATION_TURNS = 12  # one citizen's conversation; then a new citizen takes the line
@@ -123,19 +124,38 @@ async def citizen(
             metadata = {"lang": lang, "simple_mode": False, "channel": "rest"}
             body, headers = {"sender": cid, "message": text, "metadata": metadata}, {}
         started = time.perf_counter()
+        rasa_ms = None
         try:
             async with client.post(url, json=body, headers=headers) as r:
                 await r.read()
                 ok = r.status == 200
+                rasa_ms = server_timing(r.headers.get("Server-Timing", ""), "rasa")
         except (TimeoutError, aiohttp.ClientError):
             ok = False
-        samples.append(Sample(kind, (time.perf_counter() - started) * 1000, ok))
+        samples.append(Sample(kind, (time.perf_counter() - started) * 1000, ok, rasa_ms))
     return samples
+
+
+def server_timing(header: str, name: str) -> float | None:
+    """The `dur` of metric `name` in a Server-Timing header (`rasa;dur=12.3, ...`)."""
+    for metric in header.split(","):
+        parts = [p.strip() for p in metric.split(";")]
+        if parts[0] == name:
+            for param in parts[1:]:
+                key, _, value = param.partition("=")
+                if key == "dur":
+                    try:
+                        return float(value)
+                    except ValueError:
+                        return None
+    return None
 
 
 def summarise(samples: list[Sample], wall_s: float) -> dict[str, Any]:
     ms = sorted(s.ms for s in samples if s.ok)
     q = sorted(s.ms for s in samples if s.ok and s.kind == "question")
+    # the gateway's own time per message: its latency less its wait for Rasa (same message)
+    own = [s.ms - s.rasa_ms for s in samples if s.ok and s.rasa_ms is not None]
 
     def pct(values: list[float], p: float) -> float:
         return round(values[min(len(values) - 1, int(p * len(values)))], 1) if values else 0.0
@@ -147,6 +167,7 @@ def summarise(samples: list[Sample], wall_s: float) -> dict[str, Any]:
         "msgs_per_s": round(len(samples) / wall_s, 1),
         "errors": sum(not s.ok for s in samples),
         "question_p95_ms": pct(q, 0.95),
+        **({"own_p50_ms": round(statistics.median(own), 2)} if own else {}),
     }
 
 

@@ -108,3 +108,27 @@ def test_api_errors_are_json(stack: Stack) -> None:
         headers=auth,
     )
     assert bad_id.status_code == 422
+
+
+def test_the_fast_path_and_the_framework_route_answer_alike(stack: Stack) -> None:
+    """channels/rest_fast.py serves application/json; a JSON body under another JSON media
+    type goes through the FastAPI route. Same conversation, same shape, same replies."""
+    url = stack.gateway_url + "/api/v1/conversations/it-two-paths/messages"
+    auth = {"Authorization": f"Bearer {API_KEY}"}
+    fast = httpx.post(url, json={"text": "hello", "lang": "en"}, headers=auth, timeout=30)
+    routed = httpx.post(
+        url,
+        content=b'{"text": "hello", "lang": "en"}',
+        headers={**auth, "Content-Type": "application/vnd.civic+json"},
+        timeout=30,
+    )
+    assert fast.status_code == routed.status_code == 200
+    a, b = fast.json(), routed.json()
+    assert [m["text"] for m in a["messages"]] == [m["text"] for m in b["messages"]]
+    assert a["state"] == b["state"] and a["messages"][0]["id"] < b["messages"][0]["id"]
+    assert set(a["messages"][0]) == set(b["messages"][0]) == {
+        "id", "text", "buttons", "custom", "from", "created_at"
+    }  # fmt: skip
+    for response in (fast, routed):
+        assert response.headers["content-type"] == "application/json"
+        assert response.headers["server-timing"].startswith("rasa;dur=")
