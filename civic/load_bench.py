@@ -26,6 +26,7 @@ import random
 import secrets
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -220,6 +221,39 @@ def rss_mb(stack: Stack) -> dict[str, float]:
     return out
 
 
+@dataclass
+class Floor:
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_floor(rasa_url: str, var: Path) -> Floor:
+    """civic/proxy_floor.py under uvicorn with the gateway's server options, on a free port."""
+    port = free_port()
+    log = (var / "proxy-floor.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "civic.proxy_floor:app", "--host", "127.0.0.1",
+         "--port", str(port), "--no-access-log"],
+        cwd=ROOT, env={**os.environ, "RASA_URL": rasa_url}, stdout=log, stderr=log,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return Floor(f"http://127.0.0.1:{port}", process)
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the bare forwarder (civic/proxy_floor.py) did not start")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -238,6 +272,11 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--think-ms", type=int, default=3000,
         help="mean pause between a citizen's messages (0: back to back, the saturation test)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--floor", action="store_true",
+        help="also measure civic/proxy_floor.py: a bare forwarder to Rasa under the same server, "
+        "the cost of any separate HTTP process in front of Rasa",
     )  # fmt: skip
     parser.add_argument("--json", action="store_true")
 
@@ -266,23 +305,26 @@ def run_bench(args: argparse.Namespace) -> int:
             extra_env={"CIVIC_INDEX_DIR": str(ROOT / "var" / "index" / "guides")},
         )
         stack = Stack(config)
+        floor: Floor | None = None
         try:
             stack.train(quiet=True)
             started = time.perf_counter()
             stack.up(quiet=True)
             startup_s = round(time.perf_counter() - started, 1)
-            for target, url in (("rasa_direct", stack.rasa_url), ("gateway", stack.gateway_url)):
-                asyncio.run(run(target, url, 2, 6, qs, seed=99))  # warm-up
             urls = {"rasa_direct": stack.rasa_url, "gateway": stack.gateway_url}
+            if args.floor:
+                floor = start_floor(stack.rasa_url, Path(var))
+                urls = {"rasa_direct": stack.rasa_url, "proxy_floor": floor.url, **urls}
+            for target, url in urls.items():
+                asyncio.run(run(target, url, 2, 6, qs, seed=99))  # warm-up
             runs = []
             for n in args.n:
                 each = max(CONVERSATION_TURNS, args.turns)
-                both = compare(urls, n, each, qs, args.think_ms / 1000)
-                runs.append(
-                    {"n": n, "gateway": both["gateway"], "rasa_direct": both["rasa_direct"]}
-                )
+                runs.append({"n": n, **compare(urls, n, each, qs, args.think_ms / 1000)})
             memory = rss_mb(stack)
         finally:
+            if floor is not None:
+                floor.stop()
             stack.down()
     at8 = next((r for r in runs if r["n"] == 8), runs[0])
     ratio = round(at8["gateway"]["p50_ms"] / max(at8["rasa_direct"]["p50_ms"], 0.001), 3)
@@ -290,13 +332,17 @@ def run_bench(args: argparse.Namespace) -> int:
         "runs": runs, "overhead_ratio": ratio, "rss_mb": memory, "startup_s": startup_s,
         "think_ms": args.think_ms,
     }  # fmt: skip
+    if args.floor:  # the same ratio for the bare forwarder: what any extra hop costs
+        report["floor_ratio"] = round(
+            at8["proxy_floor"]["p50_ms"] / max(at8["rasa_direct"]["p50_ms"], 0.001), 3
+        )
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
     print("| n | target | p50 ms | p95 ms | p99 ms | msgs/s | errors | question p95 ms |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|")
     for r in runs:
-        for target in ("rasa_direct", "gateway"):
+        for target in [t for t in ("rasa_direct", "proxy_floor", "gateway") if t in r]:
             m = r[target]
             print(
                 f"| {r['n']} | {target} | {m['p50_ms']} | {m['p95_ms']} | {m['p99_ms']} | "
@@ -304,6 +350,8 @@ def run_bench(args: argparse.Namespace) -> int:
             )
     print(f"\nthink time between a citizen's messages: {args.think_ms} ms")
     print(f"overhead ratio (gateway p50 / Rasa direct p50 at n=8): {ratio}")
+    if "floor_ratio" in report:
+        print(f"bare forwarder's ratio (proxy_floor / Rasa direct p50): {report['floor_ratio']}")
     print(f"resident memory (MB): {memory}")
     print(f"warm start to healthy: {startup_s} s")
     return 0

@@ -1,0 +1,26 @@
+"""civic/load_bench.py's arithmetic: Server-Timing parsing and the per-message own time."""
+
+from __future__ import annotations
+
+from civic.load_bench import Sample, server_timing, summarise
+
+
+def test_server_timing_reads_one_metric() -> None:
+    assert server_timing("rasa;dur=12.5", "rasa") == 12.5
+    assert server_timing('db;dur=1, rasa;desc="Rasa";dur=3', "rasa") == 3.0
+    assert server_timing("db;dur=1", "rasa") is None
+    assert server_timing("rasa;dur=abc", "rasa") is None
+    assert server_timing("", "rasa") is None
+
+
+def test_own_time_is_latency_less_the_wait_for_rasa_per_message() -> None:
+    samples = [
+        Sample("question", 30.0, True, 27.0),  # own 3
+        Sample("question", 50.0, True, 45.0),  # own 5
+        Sample("form", 10.0, True, 0.0),  # no Rasa call (a gateway-side turn): own 10
+        Sample("question", 99.0, False, None),  # failed: not counted
+    ]
+    out = summarise(samples, wall_s=2.0)
+    assert out["own_p50_ms"] == 5.0 and out["errors"] == 1 and out["msgs_per_s"] == 2.0
+    assert out["p50_ms"] == 30.0  # the median of the three good ones
+    assert "own_p50_ms" not in summarise([Sample("question", 30.0, True)], wall_s=1.0)
