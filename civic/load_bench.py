@@ -1,7 +1,7 @@
 """Load benchmark: N simulated citizens through the gateway's REST API, and the same mix sent
 straight to Rasa's REST webhook in the same run (the floor), side by side.
 
-    civic bench [--n 1 8 32] [--turns 24] [--think-ms 3000] [--json]    (or: make bench)
+    civic bench [--n 1 8 32] [--turns 24] [--think-ms 3000] [--floor] [--json]  (or: make bench)
 
 Starts its own stack (embedded Redis unless REDIS_URL, SQLite unless DATABASE_URL) on free
 ports, so it never touches a running assistant. Prints p50/p95/p99 latency, messages per
@@ -14,6 +14,11 @@ same millisecond, that one burst made most of the N = 8 tail); --think-ms 0 send
 back from the same instant, the saturation test. On a shared, noisy machine
 the two targets alternate in rounds of whole conversations (Rasa direct, gateway, Rasa
 direct, ...), so a burst of outside load falls on both sides, not on one.
+
+Gateway replies carry `Server-Timing: rasa;dur=...`; `own_p50_ms` is the median per message of
+latency less that wait, the gateway's own time, independent of how fast Rasa was in the run.
+`--floor` adds civic/proxy_floor.py, a bare forwarder to Rasa under the same server: the cost of
+any separate HTTP process in front of Rasa, as a third line.
 """
 
 from __future__ import annotations
