@@ -17,7 +17,7 @@ from bot.messages import ConversationState, IncomingMessage, OutgoingMessage
 from bot.rasa_client import rasa_ms
 
 CONVERSATION_ID = r"[A-Za-z0-9_.:@-]{1,128}"
-ConversationId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")]
+ConversationId = Annotated[str, Path(min_length=1, max_length=128, pattern=f"^{CONVERSATION_ID}$")]
 
 
 class MessageIn(BaseModel):
