@@ -30,19 +30,11 @@ class RestFastPath:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or scope.get("root_path"):
+        taken = _take(scope)
+        if taken is None:
             await self.app(scope, receive, send)
             return
-        match = _PATH.fullmatch(scope["path"])
-        if match is None:
-            await self.app(scope, receive, send)
-            return
-        gw: Gateway | None = getattr(scope["app"].state, "gateway", None)
-        headers = _headers(scope)
-        key = api_key_of(gw, headers.get(b"authorization", b"").decode("latin-1")) if gw else None
-        if key is None or not _is_json(headers.get(b"content-type", b"")):
-            await self.app(scope, receive, send)
-            return
+        gw, conversation_id, key = taken
         raw, more = await _read_body(receive)
         try:
             body = MessageIn.model_validate_json(raw) if not more else None
@@ -51,9 +43,8 @@ class RestFastPath:
         if body is None:  # FastAPI answers it (422 with its details): replay what was read
             await self.app(scope, _replay(raw, more, receive), send)
             return
-        assert gw is not None
         try:
-            content, extra = await send_message(gw, match.group(1), key, body)
+            content, extra = await send_message(gw, conversation_id, key, body)
         except Exception as exc:
             response = error_response(exc)
             if response is None:
@@ -67,6 +58,22 @@ class RestFastPath:
         ]
         await send({"type": "http.response.start", "status": 200, "headers": head})
         await send({"type": "http.response.body", "body": content})
+
+
+def _take(scope: Scope) -> tuple[Gateway, str, str] | None:
+    """(gateway, conversation id, API key) when this request is the fast path's to serve: a
+    POST to the message route with a valid key and a JSON body; None leaves it to the app."""
+    if scope["type"] != "http" or scope["method"] != "POST" or scope.get("root_path"):
+        return None
+    match = _PATH.fullmatch(scope["path"])
+    gw: Gateway | None = getattr(scope["app"].state, "gateway", None)
+    if match is None or gw is None:
+        return None
+    headers = _headers(scope)
+    key = api_key_of(gw, headers.get(b"authorization", b"").decode("latin-1"))
+    if key is None or not _is_json(headers.get(b"content-type", b"")):
+        return None
+    return gw, match.group(1), key
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
