@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import StoreUnavailable
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -60,14 +63,26 @@ class Database:
             raise StoreUnavailable(f"database error: {type(exc).__name__}") from exc
 
     @contextmanager
-    def connection(self) -> Iterator[Connection]:
-        """A Core connection in a transaction (committed at the end), for hot paths where the
-        ORM's unit of work is measurable."""
+    def dbapi(self) -> Iterator[Any]:
+        """A pooled DBAPI connection in a transaction (committed at the end, rolled back on
+        error): for the one statement on every citizen turn, where even Core's execution
+        machinery is measurable. Its SQL must be written for `self.engine.dialect`."""
+        errors = (SQLAlchemyError, self.engine.dialect.loaded_dbapi.Error)
         try:
-            with self.engine.begin() as connection:
-                yield connection
-        except SQLAlchemyError as exc:
+            connection = self.engine.raw_connection()
+        except errors as exc:
             raise StoreUnavailable(f"database error: {type(exc).__name__}") from exc
+        try:
+            yield connection
+            connection.commit()
+        except errors as exc:
+            _rollback(connection)
+            raise StoreUnavailable(f"database error: {type(exc).__name__}") from exc
+        except BaseException:
+            _rollback(connection)
+            raise
+        finally:
+            connection.close()  # back to the pool (which invalidates a broken one)
 
     def migrate(self) -> None:
         """Bring the schema to the newest migrations (idempotent; every branch head)."""
@@ -91,3 +106,10 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _rollback(connection: Any) -> None:
+    try:
+        connection.rollback()
+    except Exception as exc:  # a broken connection: the pool replaces it; the first error counts
+        log.debug("rollback failed: %s", type(exc).__name__)

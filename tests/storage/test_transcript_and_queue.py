@@ -1,14 +1,16 @@
 from datetime import UTC, datetime
 
+import pytest
 from redis.asyncio import Redis
 from sqlalchemy import select
 
 from bot import keys
 from bot.db import Database
+from bot.errors import StoreUnavailable
 from bot.handoff import HandoffQueue
 from bot.messages import Button, OutgoingMessage
-from bot.models import Ticket, TicketEvent
-from bot.transcript import Transcript
+from bot.models import Ticket, TicketEvent, TranscriptMessage
+from bot.transcript import Transcript, _Insert
 
 from .conftest import FakeClock
 
@@ -32,6 +34,59 @@ def test_transcript_keeps_order_and_filters_outgoing(db: Database, citizen: str)
         ("bot", "Sure"),
     ]
     assert first[0].created_at.tzinfo is not None
+
+
+def test_a_turn_is_stored_as_the_orm_would_store_it(db: Database, citizen: str) -> None:
+    """record_turn writes through the DBAPI: each reply gets its own row's id, and every
+    column reads back through the ORM exactly as a row the ORM wrote itself."""
+    when = datetime(2026, 5, 12, 9, 30, 15, 123456, tzinfo=UTC)
+    replies = [
+        OutgoingMessage("第一", sender="bot", buttons=(Button("是", "/yes"),), created_at=when),
+        OutgoingMessage("second", sender="system", custom={"handoff": {"k": [1, None]}}),
+        OutgoingMessage("' OR 1=1; --", sender="agent"),
+    ]
+    stored = Transcript(db).record_turn(citizen, "telegram", "问题 🙂", replies, ticket_id=77)
+    with db.session() as session:
+        rows = {row.id: row for row in session.scalars(select(TranscriptMessage).where(
+            TranscriptMessage.citizen_id == citizen))}  # fmt: skip
+        by_orm = TranscriptMessage(
+            citizen_id=citizen, channel="telegram", sender="bot", text="第一",
+            buttons={"items": [{"title": "是", "payload": "/yes"}]}, custom=None,
+            ticket_id=77, created_at=when,
+        )  # fmt: skip
+        session.add(by_orm)
+        session.flush()
+        orm_id = by_orm.id
+    assert [rows[m.id].text for m in stored] == ["第一", "second", "' OR 1=1; --"]
+    assert [rows[m.id].sender for m in stored] == ["bot", "system", "agent"]
+    citizen_row = rows[min(rows)]
+    assert (citizen_row.sender, citizen_row.text, citizen_row.ticket_id) == (
+        "citizen",
+        "问题 🙂",
+        77,
+    )
+    assert rows[stored[1].id].custom == {"handoff": {"k": [1, None]}}
+    with db.session() as session:
+        theirs = session.get(TranscriptMessage, orm_id)
+        ours = session.get(TranscriptMessage, stored[0].id)
+        assert theirs is not None and ours is not None
+        for column in ("citizen_id", "channel", "sender", "text", "buttons", "custom",
+                       "ticket_id", "created_at"):  # fmt: skip
+            assert getattr(ours, column) == getattr(theirs, column), column
+        assert ours.created_at == when and ours.created_at.tzinfo is not None
+
+
+def test_a_failed_turn_write_is_reported_and_leaves_nothing(
+    db: Database, citizen: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    transcript = Transcript(db)
+    monkeypatch.setattr(_Insert, "sql", lambda self, rows: "INSERT INTO no_such_table VALUES (1)")
+    with pytest.raises(StoreUnavailable):
+        transcript.record_turn(citizen, "rest", "hello", [OutgoingMessage("Hi!")])
+    monkeypatch.undo()
+    assert transcript.history(citizen) == []
+    transcript.record_turn(citizen, "rest", "again", [OutgoingMessage("Hi!")])  # pool still good
+    assert transcript.history(citizen) == [("citizen", "again"), ("bot", "Hi!")]
 
 
 async def test_queue_orders_priority_first_and_estimates_from_pickups(
