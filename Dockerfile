@@ -18,4 +18,5 @@ RUN grep -v '^torch==' constraints/app.txt > /tmp/c.txt && \
     useradd --system --uid 1001 civic && mkdir -p /app/var && chown civic /app/var
 USER civic
 EXPOSE 8000 5055
-CMD ["uvicorn", "civic.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["uvicorn", "civic.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", \
+     "--http", "civic.http_server:OneWriteHttpToolsProtocol"]

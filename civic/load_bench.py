@@ -43,7 +43,7 @@ from typing import Any
 import aiohttp
 import psutil
 
-from civic.stack import ROOT, Stack, StackConfig
+from civic.stack import ROOT, SERVER_OPTIONS, Stack, StackConfig
 
 API_KEY = "bench-" + secrets.token_urlsafe(18)
 SMALL_TALK = {
@@ -245,7 +245,7 @@ def start_floor(rasa_url: str, var: Path) -> Floor:
     log = (var / "proxy-floor.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "civic.proxy_floor:app", "--host", "127.0.0.1",
-         "--port", str(port), "--no-access-log"],
+         "--port", str(port), *SERVER_OPTIONS],
         cwd=ROOT, env={**os.environ, "RASA_URL": rasa_url}, stdout=log, stderr=log,
     )  # fmt: skip
     deadline = time.monotonic() + 30

@@ -18,6 +18,10 @@ from civic.processes import ManagedProcess, http_ok
 from civic.progress import StepFailed, step
 from civic.training import rasa_bin, rasa_env, train
 
+# uvicorn's options for the gateway, and for `civic bench --floor`'s forwarder (measured alike):
+# civic/http_server.py sends a response's head and body in one write
+SERVER_OPTIONS = ("--http", "civic.http_server:OneWriteHttpToolsProtocol", "--no-access-log")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -218,7 +222,7 @@ class Stack:
     def _gateway_argv(port: int) -> list[str]:
         return [
             sys.executable, "-m", "uvicorn", "civic.app:create_app", "--factory",
-            "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+            "--host", "127.0.0.1", "--port", str(port), *SERVER_OPTIONS,
         ]  # fmt: skip
 
     def add_replica(self, name: str, gateway_port: int, rasa_port: int) -> str:
