@@ -16,6 +16,13 @@ from bot.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6  # primary result codes
+
+
+class WouldWait(Exception):
+    """A write that would have to wait (for SQLite's write lock): do it where waiting is fine."""
+
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -53,6 +60,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._now: Any = None  # dbapi_now()'s connection
+        database = self.engine.url.database
+        self.sqlite_file = url.startswith("sqlite") and database not in (None, "", ":memory:")
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -84,6 +94,35 @@ class Database:
         finally:
             connection.close()  # back to the pool (which invalidates a broken one)
 
+    @contextmanager
+    def dbapi_now(self) -> Iterator[Any]:
+        """SQLite only: a DBAPI connection in a transaction that never waits for the write lock,
+        for a write short enough to run on the event loop (no thread hand-off: about 0.2 ms
+        less per turn). Another writer's lock raises WouldWait at once: do it with dbapi() in a
+        worker thread instead. One connection, for the event loop's thread only."""
+        if self._now is None:
+            if not self.sqlite_file:
+                raise WouldWait("only writes to an SQLite file run on the event loop")
+            dialect = self.engine.dialect
+            cargs, cparams = dialect.create_connect_args(self.engine.url)
+            connection = dialect.connect(*cargs, **cparams)
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            connection.execute("PRAGMA busy_timeout=0")
+            self._now = connection
+        try:
+            yield self._now
+            self._now.commit()
+        except self.engine.dialect.loaded_dbapi.Error as exc:
+            _rollback(self._now)
+            code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+            if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+                raise WouldWait("the SQLite write lock is taken") from exc
+            raise StoreUnavailable(f"database error: {type(exc).__name__}") from exc
+        except BaseException:
+            _rollback(self._now)
+            raise
+
     def migrate(self) -> None:
         """Bring the schema to the newest migrations (idempotent; every branch head)."""
         from alembic import command
@@ -105,6 +144,9 @@ class Database:
             return False
 
     def dispose(self) -> None:
+        if self._now is not None:
+            self._now.close()
+            self._now = None
         self.engine.dispose()
 
 

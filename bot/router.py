@@ -239,14 +239,10 @@ class ConversationRouter:
         else:
             turn = await self._to_agent(session, text)
         turn = self._finish(turn)
-        stored = await asyncio.to_thread(
-            self.transcript.record_turn,
-            citizen_id,
-            message.channel,
-            text,
-            turn.replies,
-            turn.session.ticket_id,
-        )
+        record = (citizen_id, message.channel, text, turn.replies, turn.session.ticket_id)
+        stored = self.transcript.record_turn_now(*record)  # SQLite, lock free: no thread
+        if stored is None:
+            stored = await asyncio.to_thread(self.transcript.record_turn, *record)
         session = turn.session
         if stored:
             session = session.but(last_reply_ids=tuple(m.id for m in stored))

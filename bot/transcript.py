@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Dialect, select
 
-from bot.db import Database
+from bot.db import Database, WouldWait
 from bot.messages import Button, OutgoingMessage, Sender, utcnow
 from bot.models import TranscriptMessage
 
@@ -76,6 +76,24 @@ class Transcript:
         self.db = db
         self._insert_for: _Insert | None = None
 
+    def record_turn_now(
+        self,
+        citizen_id: str,
+        channel: str,
+        citizen_text: str | None,
+        replies: Sequence[OutgoingMessage],
+        ticket_id: int | None = None,
+    ) -> list[OutgoingMessage] | None:
+        """record_turn() on the calling (event loop) thread when that cannot block: SQLite with
+        its write lock free. None when it would have to wait: call record_turn() in a worker
+        thread instead (PostgreSQL always, SQLite when another writer holds the lock)."""
+        if not self.db.sqlite_file:
+            return None
+        try:
+            return self.record_turn(citizen_id, channel, citizen_text, replies, ticket_id, now=True)
+        except WouldWait:
+            return None
+
     def record_turn(
         self,
         citizen_id: str,
@@ -83,6 +101,8 @@ class Transcript:
         citizen_text: str | None,
         replies: Sequence[OutgoingMessage],
         ticket_id: int | None = None,
+        *,
+        now: bool = False,
     ) -> list[OutgoingMessage]:
         """Store one citizen message and the replies to it in one transaction.
 
@@ -119,7 +139,7 @@ class Transcript:
         if not rows:
             return []
         insert = self._insert()
-        with self.db.dbapi() as connection:
+        with self.db.dbapi_now() if now else self.db.dbapi() as connection:
             cursor = connection.cursor()
             cursor.execute(insert.sql(len(rows)), insert.params(rows))
             # ids of one statement's rows rise in the order of its VALUES (an autoincrement

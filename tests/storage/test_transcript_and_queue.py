@@ -1,3 +1,4 @@
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -123,3 +124,29 @@ async def test_queue_orders_priority_first_and_estimates_from_pickups(
         assert ticket.created_at == datetime(2026, 11, 2, 9, 1, 0, tzinfo=UTC)
         assert ticket.closed_at == clock.current
     await redis.delete(keys.handoff_queue())
+
+
+def test_a_turn_is_written_on_the_loop_only_when_that_cannot_wait(
+    db: Database, citizen: str
+) -> None:
+    """record_turn_now: SQLite with its write lock free writes at once; PostgreSQL, or SQLite
+    while another writer holds the lock, returns None (the router then uses a worker thread)
+    and leaves nothing behind."""
+    transcript = Transcript(db)
+    first = transcript.record_turn_now(citizen, "rest", "one", [OutgoingMessage("Hi!")])
+    if not db.sqlite_file:
+        assert first is None and transcript.history(citizen) == []
+        return
+    assert first is not None and first[0].id > 0
+    other = sqlite3.connect(db.engine.url.database or "", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process's write transaction
+    try:
+        assert transcript.record_turn_now(citizen, "rest", "two", [OutgoingMessage("No")]) is None
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    again = transcript.record_turn_now(citizen, "rest", "three", [OutgoingMessage("Yes")])
+    assert again is not None and again[0].id > first[0].id
+    assert transcript.history(citizen) == [
+        ("citizen", "one"), ("bot", "Hi!"), ("citizen", "three"), ("bot", "Yes"),
+    ]  # fmt: skip
