@@ -11,9 +11,10 @@ each process and the time a warm stack takes to become healthy.
 Citizens pause between messages (reading the reply, typing: --think-ms, mean 3 s, uniform
 0.5-1.5x) and arrive at random moments within the first pause (with all N first messages in the
 same millisecond, that one burst made most of the N = 8 tail); --think-ms 0 sends back to
-back from the same instant, the saturation test. On a shared, noisy machine
-the two targets alternate in rounds of whole conversations (Rasa direct, gateway, Rasa
-direct, ...), so a burst of outside load falls on both sides, not on one.
+back from the same instant, the saturation test. On a shared, noisy machine the targets
+alternate in rounds of whole conversations (Rasa direct, gateway, Rasa direct, ...), so a burst
+of outside load falls on both sides, not on one; their order rotates from round to round, so
+that none is always the one that runs first (or right after the other).
 
 Gateway replies carry `Server-Timing: rasa;dur=...`; `own_p50_ms` is the median per message of
 latency less that wait, the gateway's own time, independent of how fast Rasa was in the run.
@@ -201,13 +202,16 @@ async def run(
 def compare(
     urls: dict[str, str], n: int, turns: int, qs: dict[str, list[str]], think_s: float
 ) -> dict[str, dict[str, Any]]:
-    """Both targets, the same mix and seeds, alternating in rounds of whole conversations."""
+    """Both targets, the same mix and seeds, alternating in rounds of whole conversations;
+    the order of the targets rotates from round to round (each goes first, second, ...)."""
     rounds = max(1, turns // CONVERSATION_TURNS)
     each = -(-turns // rounds)
     samples: dict[str, list[Sample]] = {t: [] for t in urls}
     wall = dict.fromkeys(urls, 0.0)
+    targets = list(urls.items())
     for r in range(rounds):
-        for target, base in urls.items():
+        shift = r % len(targets)
+        for target, base in targets[shift:] + targets[:shift]:
             got, took = asyncio.run(run(target, base, n, each, qs, think_s, seed=r * 1000))
             samples[target] += got
             wall[target] += took

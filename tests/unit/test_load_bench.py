@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from civic.load_bench import Sample, server_timing, summarise
+from typing import Any
+
+import pytest
+
+from civic import load_bench
+from civic.load_bench import Sample, compare, server_timing, summarise
 
 
 def test_server_timing_reads_one_metric() -> None:
@@ -24,3 +29,23 @@ def test_own_time_is_latency_less_the_wait_for_rasa_per_message() -> None:
     assert out["own_p50_ms"] == 5.0 and out["errors"] == 1 and out["msgs_per_s"] == 2.0
     assert out["p50_ms"] == 30.0  # the median of the three good ones
     assert "own_p50_ms" not in summarise([Sample("question", 30.0, True)], wall_s=1.0)
+
+
+def test_targets_take_turns_going_first_round_by_round(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rounds of whole conversations, the targets' order rotating, the same seeds for all."""
+    calls: list[tuple[str, int]] = []
+
+    async def fake_run(target: str, base: str, n: int, turns: int, *_: Any, **kw: Any) -> Any:
+        calls.append((target, kw["seed"]))
+        return [Sample("question", 10.0, True)] * turns, 1.0
+
+    monkeypatch.setattr(load_bench, "run", fake_run)
+    urls = {"rasa_direct": "a", "proxy_floor": "b", "gateway": "c"}
+    out = compare(urls, 8, 36, {}, 3.0)
+    assert [t for t, _ in calls] == [
+        "rasa_direct", "proxy_floor", "gateway",
+        "proxy_floor", "gateway", "rasa_direct",
+        "gateway", "rasa_direct", "proxy_floor",
+    ]  # fmt: skip
+    assert [seed for _, seed in calls] == [0, 0, 0, 1000, 1000, 1000, 2000, 2000, 2000]
+    assert out["gateway"]["p50_ms"] == 10.0
