@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,11 +36,6 @@ from bot.transcript import Transcript
 from bot.turn_lock import TurnLock
 
 log = logging.getLogger(__name__)
-
-
-async def _nothing_left() -> None:  # the end of a turn that has nothing to do
-    return None
-
 
 CANCEL_PAYLOAD = "/cancel"
 _WANTS_PERSON = re.compile(
@@ -93,57 +88,19 @@ class ConversationRouter:
         message: IncomingMessage,
         remember: Mapping[str, str] | None = None,
     ) -> Reply:
-        """One citizen message and the replies to it, the turn finished (see reply_first)."""
-        reply, ending = await self.reply_first(channel_identity, message, remember)
-        await ending
-        return reply
-
-    async def reply_first(
-        self,
-        channel_identity: str,
-        message: IncomingMessage,
-        remember: Mapping[str, str] | None = None,
-    ) -> tuple[Reply, Awaitable[None]]:
-        """One citizen message: the replies as soon as they are in the transcript, and the end
-        of the turn, to await after sending them.
-
-        The end of the turn (session, lock release, idle clock, delivery ledger: one pipeline)
-        has already been written to Redis when this returns; `ending` waits for Redis's answer
-        and wakes push delivery when another identity needs the replies. A channel that sends
-        the replies first spares the citizen that round trip, and loses nothing: the commands
-        are in Redis's socket before the replies leave, and this citizen's next turn still
-        starts only after them (the lock is released in that pipeline).
-
-        `remember`: keys the channel wants set with the turn (the REST client that writes in
-        the conversation), in its first round trip rather than one of their own."""
+        """One citizen message and the replies to it. `remember`: keys the channel wants set
+        with the turn (the REST client that writes in the conversation), in its first round
+        trip rather than one of their own."""
         text = clean(message.payload or message.text, self.max_message_chars)
         if self.links is not None:
             linked = await self.links.handle(channel_identity, message.channel, text)
             if linked is not None:
-                return Reply(tuple(linked), await self.state(channel_identity)), _nothing_left()
+                return Reply(tuple(linked), await self.state(channel_identity))
         citizen_id, lock, session = await self._begin(channel_identity, message, text, remember)
         try:
             turn, stored, session = await self._turn(citizen_id, session, text, message)
-        except BaseException:
-            await lock.release()
-            raise
-        ending = asyncio.ensure_future(
-            self._end(citizen_id, channel_identity, lock, session, stored)
-        )
-        await asyncio.sleep(0)  # its first step writes the pipeline to Redis's socket
-        return Reply(tuple(stored), self._state(turn.session, turn.place)), ending
-
-    async def _end(
-        self,
-        citizen_id: str,
-        channel_identity: str,
-        lock: TurnLock,
-        session: Session,
-        stored: list[OutgoingMessage],
-    ) -> None:
-        """One round trip for the end of the turn: the session, the lock, the idle clock; the
-        replies reach this channel identity directly, so push delivery must skip them there."""
-        try:
+            # one round trip for the end of the turn: the session, the lock, the idle clock; the
+            # replies reach this channel identity directly, so push delivery must skip them there
             async with self.redis.pipeline(transaction=False) as pipe:
                 self.sessions.save_in(pipe, session)
                 lock.release_in(pipe)
@@ -163,6 +120,7 @@ class ConversationRouter:
         # A citizen on one channel costs no fan-out (a transcript query) per turn.
         if stored and (identities > 1 or self.shares_connections(channel_identity)):
             await self.redis.publish(keys.outbox_channel(citizen_id), str(stored[-1].id))
+        return Reply(tuple(stored), self._state(turn.session, turn.place))
 
     async def _begin(
         self,

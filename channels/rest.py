@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
-from collections.abc import Awaitable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from starlette.background import BackgroundTask
 
 from bot import keys
 from bot.gateway import Gateway
 from bot.language import normalise
 from bot.messages import ConversationState, IncomingMessage, OutgoingMessage
 from bot.rasa_client import rasa_ms
-
-log = logging.getLogger(__name__)
 
 CONVERSATION_ID = r"[A-Za-z0-9_.:@-]{1,128}"
 ConversationId = Annotated[str, Path(min_length=1, max_length=128, pattern=f"^{CONVERSATION_ID}$")]
@@ -149,42 +144,27 @@ async def post_message(
     key: Annotated[str, Depends(require_api_key)],
 ) -> Response:
     # (the common case never gets here: channels/rest_fast.py serves it, with send_message too)
-    content, headers, ending = await send_message(gw, conversation_id, key, body)
-    return Response(
-        content,
-        media_type="application/json",
-        headers=headers,
-        background=BackgroundTask(finish_turn, ending),
-    )
+    content, headers = await send_message(gw, conversation_id, key, body)
+    return Response(content, media_type="application/json", headers=headers)
 
 
 async def send_message(
     gw: Gateway, conversation_id: str, key: str, body: MessageIn
-) -> tuple[bytes, dict[str, str], Awaitable[None]]:
-    """One citizen message through the router: the JSON reply (MessagesOut), the response
-    headers (Server-Timing tells how long of it was the wait for Rasa) and the end of the
-    turn, to pass to finish_turn() once the reply is sent (router.reply_first)."""
+) -> tuple[bytes, dict[str, str]]:
+    """One citizen message through the router: the JSON reply (MessagesOut) and the response
+    headers. Server-Timing tells how long of it was the wait for Rasa."""
     incoming = IncomingMessage(
         text=body.text, channel="rest", payload=body.payload, lang=body.lang, metadata=body.metadata
     )
     # push delivery (if any) goes to the callback of the client that writes in the conversation
     remember = {keys.rest_client(conversation_id): client_id(key)}
-    reply, ending = await gw.router.reply_first(f"rest:{conversation_id}", incoming, remember)
+    reply = await gw.router.handle(f"rest:{conversation_id}", incoming, remember)
     out = MessagesOut(
         messages=[message_out(m) for m in reply.messages], state=state_out(reply.state)
     )
     # serialised once here; returned as a model, FastAPI would dump and re-validate it first
     content = out.model_dump_json(by_alias=True).encode()
-    return content, {"Server-Timing": f"rasa;dur={rasa_ms.get():.1f}"}, ending
-
-
-async def finish_turn(ending: Awaitable[None]) -> None:
-    """Wait for the end of a turn whose reply has been sent; a failure can only be logged
-    (the citizen has the replies, and the turn lock expires on its own)."""
-    try:
-        await ending
-    except Exception:
-        log.exception("the end of a turn failed after its reply was sent")
+    return content, {"Server-Timing": f"rasa;dur={rasa_ms.get():.1f}"}
 
 
 @router.get(

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.gateway import Gateway
 from channels.errors import error_response
-from channels.rest import CONVERSATION_ID, MessageIn, api_key_of, finish_turn, send_message
+from channels.rest import CONVERSATION_ID, MessageIn, api_key_of, send_message
 
 _PATH = re.compile(rf"/api/v1/conversations/({CONVERSATION_ID})/messages")
 
@@ -44,7 +44,7 @@ class RestFastPath:
             await self.app(scope, _replay(raw, more, receive), send)
             return
         try:
-            content, extra, ending = await send_message(gw, conversation_id, key, body)
+            content, extra = await send_message(gw, conversation_id, key, body)
         except Exception as exc:
             response = error_response(exc)
             if response is None:
@@ -58,7 +58,6 @@ class RestFastPath:
         ]
         await send({"type": "http.response.start", "status": 200, "headers": head})
         await send({"type": "http.response.body", "body": content})
-        await finish_turn(ending)
 
 
 def _take(scope: Scope) -> tuple[Gateway, str, str] | None:

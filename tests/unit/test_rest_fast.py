@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable
 from types import SimpleNamespace
 from typing import Any
 
@@ -25,26 +24,18 @@ PATH = "/api/v1/conversations/abc-1/messages"
 
 
 class Router:
-    def __init__(self, fail: Exception | None = None, end_fails: bool = False) -> None:
+    def __init__(self, fail: Exception | None = None) -> None:
         self.calls: list[tuple[str, IncomingMessage, dict[str, str]]] = []
         self.fail = fail
-        self.end_fails = end_fails
-        self.events: list[str] = []  # the order of the turn's end and what was sent
 
-    async def reply_first(
+    async def handle(
         self, identity: str, message: IncomingMessage, remember: dict[str, str]
-    ) -> tuple[Reply, Awaitable[None]]:
+    ) -> Reply:
         self.calls.append((identity, message, remember))
         if self.fail is not None:
             raise self.fail
         state = ConversationState("bot", "en", False, None, None)
-
-        async def ending() -> None:
-            self.events.append("end of turn")
-            if self.end_fails:
-                raise ConnectionError("redis went away")
-
-        return Reply((OutgoingMessage(text=f"echo {message.text}", id=7),), state), ending()
+        return Reply((OutgoingMessage(text=f"echo {message.text}", id=7),), state)
 
 
 class Downstream:
@@ -89,7 +80,6 @@ def call(
 
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
-        router.events.append(message["type"])
 
     headers = [(b"authorization", f"Bearer {key}".encode()), (b"content-type", content_type)]
     scope = {"type": "http", "method": method, "path": path, "headers": headers, "app": app}
@@ -115,21 +105,6 @@ def test_a_message_is_answered_without_the_app() -> None:
     # the REST client that writes in the conversation is remembered with the turn, by a hash
     assert list(remember) == ["civic:rest:client:abc-1"]
     assert KEY not in next(iter(remember.values()))
-
-
-def test_the_end_of_the_turn_is_awaited_after_the_reply_is_sent() -> None:
-    status, _, _, _, router = call(b'{"text": "hello"}')
-    assert status == 200
-    assert router.events == ["http.response.start", "http.response.body", "end of turn"]
-
-
-def test_a_failed_end_of_turn_after_the_reply_is_logged_not_raised(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    status, _, out, _, router = call(b'{"text": "hello"}', router=Router(end_fails=True))
-    assert status == 200 and json.loads(out)["messages"][0]["text"] == "echo hello"
-    assert router.events[-1] == "end of turn"
-    assert "the end of a turn failed after its reply was sent" in caplog.text
 
 
 @pytest.mark.parametrize(
