@@ -42,12 +42,7 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
+            _sqlite_setup(dbapi_connection, busy_timeout_ms=30000)
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -105,11 +100,7 @@ class Database:
                 raise WouldWait("only writes to an SQLite file run on the event loop")
             dialect = self.engine.dialect
             cargs, cparams = dialect.create_connect_args(self.engine.url)
-            connection = dialect.connect(*cargs, **cparams)
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute("PRAGMA foreign_keys=ON")
-            connection.execute("PRAGMA busy_timeout=0")
-            self._now = connection
+            self._now = _sqlite_setup(dialect.connect(*cargs, **cparams), busy_timeout_ms=0)
         try:
             yield self._now
             self._now.commit()
@@ -148,6 +139,17 @@ class Database:
             self._now.close()
             self._now = None
         self.engine.dispose()
+
+
+def _sqlite_setup(connection: Any, busy_timeout_ms: int) -> Any:
+    """Every SQLite connection's settings (see make_engine); the busy timeout is the caller's."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    cursor.close()
+    return connection
 
 
 def _rollback(connection: Any) -> None:
