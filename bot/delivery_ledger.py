@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 
 from bot import keys
+from bot.redis_lean import CommandQueue
 
 CLAIM_TTL_S = 7 * 24 * 3600  # far longer than any retry; the cursor covers older messages
 
@@ -95,7 +95,7 @@ class DeliveryLedger:
             await pipe.execute()
 
     def after_turn_in(
-        self, pipe: Pipeline, citizen_id: str, channel_identity: str, message_ids: list[int]
+        self, pipe: CommandQueue, citizen_id: str, channel_identity: str, message_ids: list[int]
     ) -> None:
         """after_turn() queued on a pipeline (the router sends a turn's bookkeeping at once):
         mark the replies as delivered to this identity, then register the identity. The last

@@ -105,6 +105,7 @@ class Gateway:
         if self.delivery is not None:
             await self.delivery.stop()
         await self.rasa.close()
+        await self.router.lean.aclose()
         await self.probe.aclose()
         await self.redis.aclose()
         self.db.dispose()

@@ -6,11 +6,10 @@ to another citizen."""
 
 from __future__ import annotations
 
-from redis.asyncio.client import Pipeline
-
 from bot import keys
 from bot.clock import Clock
 from bot.errors import CivicError
+from bot.redis_lean import CommandQueue
 
 WINDOW_S = 60
 
@@ -32,7 +31,7 @@ class RateLimiter:
         self.clock = clock
         self.per_minute = per_minute
 
-    def count_in(self, pipe: Pipeline, channel_identity: str) -> float:
+    def count_in(self, pipe: CommandQueue, channel_identity: str) -> float:
         """Queue this message's count (INCR, then EXPIRE: two windows after the last message);
         the INCR's result goes to `verdict` with the returned time."""
         now = self.clock.now().timestamp()

@@ -12,12 +12,12 @@ import asyncio
 import logging
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 
 from bot import keys
 from bot.clock import Clock
 from bot.messages import Button, OutgoingMessage
 from bot.rasa_tracker import form_data
+from bot.redis_lean import CommandQueue
 from bot.sessions import SessionStore
 from bot.texts import text
 from bot.transcript import Transcript
@@ -46,7 +46,7 @@ class IdleReminders:
             self.touch_in(pipe, citizen_id, simple_mode)
             await pipe.execute()
 
-    def touch_in(self, pipe: Pipeline, citizen_id: str, simple_mode: bool) -> None:
+    def touch_in(self, pipe: CommandQueue, citizen_id: str, simple_mode: bool) -> None:
         """touch() queued on a pipeline (the router sends a turn's bookkeeping at once)."""
         if simple_mode:
             pipe.zadd(keys.idle_index(), {citizen_id: self.clock.now().timestamp()})

@@ -27,6 +27,7 @@ from bot.linking import AccountLinker
 from bot.messages import Button, ConversationState, IncomingMessage, OutgoingMessage, Reply
 from bot.rasa_client import RasaClient
 from bot.ratelimit import RateLimited, RateLimiter
+from bot.redis_lean import LeanRedis
 from bot.reminders import IdleReminders
 from bot.sessions import Session, SessionStore
 from bot.shortcuts import ANSWER_NO, ANSWER_YES, choose, is_more, is_repeat, yes_or_no
@@ -68,6 +69,7 @@ class ConversationRouter:
         links: AccountLinker | None = None,
     ) -> None:
         self.redis = redis
+        self.lean = LeanRedis(redis)  # the turn's two round trips (bot/redis_lean.py)
         self.sessions = sessions
         self.transcript = transcript
         self.rasa = rasa
@@ -101,15 +103,13 @@ class ConversationRouter:
             turn, stored, session = await self._turn(citizen_id, session, text, message)
             # one round trip for the end of the turn: the session, the lock, the idle clock; the
             # replies reach this channel identity directly, so push delivery must skip them there
-            async with self.redis.pipeline(transaction=False) as pipe:
-                self.sessions.save_in(pipe, session)
-                lock.release_in(pipe)
-                if self.reminders is not None:
-                    self.reminders.touch_in(pipe, citizen_id, session.simple_mode)
-                self.ledger.after_turn_in(
-                    pipe, citizen_id, channel_identity, [m.id for m in stored]
-                )
-                results = await pipe.execute()
+            pipe = self.lean.pipeline()
+            self.sessions.save_in(pipe, session)
+            lock.release_in(pipe)
+            if self.reminders is not None:
+                self.reminders.touch_in(pipe, citizen_id, session.simple_mode)
+            self.ledger.after_turn_in(pipe, citizen_id, channel_identity, [m.id for m in stored])
+            results = await self.lean.execute(pipe)
         finally:
             await lock.release()  # only when the end of the turn did not get there
         if not results[1]:
@@ -138,16 +138,16 @@ class ConversationRouter:
         round trips. Raises RateLimited (lock released) over the limit."""
         guess = channel_identity
         lock = TurnLock(self.redis, keys.conversation_lock(guess))
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.get(keys.identity(channel_identity))
-            for key, value in (remember or {}).items():
-                pipe.set(key, value)
-            now = 0.0
-            if self.rate_limiter is not None:
-                now = self.rate_limiter.count_in(pipe, channel_identity)
-            lock.try_acquire_in(pipe)
-            pipe.get(keys.session(guess))
-            results = await pipe.execute()
+        pipe = self.lean.pipeline()
+        pipe.get(keys.identity(channel_identity))
+        for key, value in (remember or {}).items():
+            pipe.set(key, value)
+        now = 0.0
+        if self.rate_limiter is not None:
+            now = self.rate_limiter.count_in(pipe, channel_identity)
+        lock.try_acquire_in(pipe)
+        pipe.get(keys.session(guess))
+        results = await self.lean.execute(pipe)
         got_lock = lock.acquired(results[-2])
         if self.rate_limiter is not None:
             lang = normalise(message.lang) or detect(text) or self.sessions.default_lang

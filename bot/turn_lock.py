@@ -14,8 +14,9 @@ import time
 import uuid
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 from redis.exceptions import LockError
+
+from bot.redis_lean import CommandQueue
 
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -35,7 +36,7 @@ class TurnLock:
         self.token = uuid.uuid4().hex
         self.held = False
 
-    def try_acquire_in(self, pipe: Pipeline) -> None:
+    def try_acquire_in(self, pipe: CommandQueue) -> None:
         """Queue one attempt; pass its result to `acquired()`."""
         pipe.set(self.name, self.token, nx=True, px=self.timeout_ms)
 
@@ -53,7 +54,7 @@ class TurnLock:
             await asyncio.sleep(_POLL_S)
         self.held = True
 
-    def release_in(self, pipe: Pipeline) -> None:
+    def release_in(self, pipe: CommandQueue) -> None:
         """Queue the release (it deletes the key only while it still holds our token)."""
         pipe.eval(_RELEASE, 1, self.name, self.token)
         self.held = False
