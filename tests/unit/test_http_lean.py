@@ -215,3 +215,28 @@ async def test_the_rasa_client_turns_every_failure_into_rasa_unavailable(server:
         await down.send("someone", "hello", {})
     await rasa.close()
     await down.close()
+
+
+async def test_the_bench_floor_forwards_with_the_same_client(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """civic/proxy_floor.py (the bench's bare forwarder) passes body and status through."""
+    from civic import proxy_floor
+
+    monkeypatch.setenv("RASA_URL", f"http://127.0.0.1:{server.port}/prefix")
+    monkeypatch.setattr(proxy_floor, "_client", None)
+    chunks = [{"type": "http.request", "body": b'{"sender": ', "more_body": True},
+              {"type": "http.request", "body": b'"x"}', "more_body": False}]  # fmt: skip
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return chunks.pop(0)
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    await proxy_floor.app({"type": "http", "path": "/echo"}, receive, send)
+    assert sent[0]["status"] == 200
+    assert json.loads(sent[1]["body"])["body"] == {"sender": "x"}  # type: ignore[arg-type]
+    assert proxy_floor._client is not None
+    proxy_floor._client.close()
