@@ -215,7 +215,31 @@ def compare(
             got, took = asyncio.run(run(target, base, n, each, qs, think_s, seed=r * 1000))
             samples[target] += got
             wall[target] += took
-    return {t: summarise(samples[t], wall[t]) for t in urls}
+    out = {t: summarise(samples[t], wall[t]) for t in urls}
+    if "rasa_direct" in samples:  # how far each ratio of medians could move by chance alone
+        direct = [s.ms for s in samples["rasa_direct"] if s.ok]
+        out["ratio_ci95"] = {
+            t: ratio_ci([s.ms for s in samples[t] if s.ok], direct)
+            for t in urls
+            if t != "rasa_direct"
+        }
+    return out
+
+
+def ratio_ci(
+    a: list[float], b: list[float], rounds: int = 2000, seed: int = 0
+) -> list[float] | None:
+    """A 95% bootstrap interval of median(a) / median(b): both resampled with replacement,
+    `rounds` times. It shows how much one run's ratio may differ from the next run's by the
+    draw of messages alone (slow moments of the machine shared by a round come on top)."""
+    if not a or not b:
+        return None
+    rng = random.Random(seed)
+    ratios = sorted(
+        statistics.median(rng.choices(a, k=len(a))) / statistics.median(rng.choices(b, k=len(b)))
+        for _ in range(rounds)
+    )
+    return [round(ratios[int(0.025 * rounds)], 3), round(ratios[int(0.975 * rounds) - 1], 3)]
 
 
 def rss_mb(stack: Stack) -> dict[str, float]:
@@ -341,10 +365,12 @@ def run_bench(args: argparse.Namespace) -> int:
         "runs": runs, "overhead_ratio": ratio, "rss_mb": memory, "startup_s": startup_s,
         "think_ms": args.think_ms,
     }  # fmt: skip
+    report["overhead_ratio_ci95"] = at8["ratio_ci95"]["gateway"]
     if args.floor:  # the same ratio for the bare forwarder: what any extra hop costs
         report["floor_ratio"] = round(
             at8["proxy_floor"]["p50_ms"] / max(at8["rasa_direct"]["p50_ms"], 0.001), 3
         )
+        report["floor_ratio_ci95"] = at8["ratio_ci95"]["proxy_floor"]
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -358,9 +384,12 @@ def run_bench(args: argparse.Namespace) -> int:
                 f"{m['msgs_per_s']} | {m['errors']} | {m['question_p95_ms']} |"
             )
     print(f"\nthink time between a citizen's messages: {args.think_ms} ms")
-    print(f"overhead ratio (gateway p50 / Rasa direct p50 at n=8): {ratio}")
+    ci = report["overhead_ratio_ci95"]
+    print(f"overhead ratio (gateway p50 / Rasa direct p50 at n=8): {ratio} (95% CI {ci})")
     if "floor_ratio" in report:
-        print(f"bare forwarder's ratio (proxy_floor / Rasa direct p50): {report['floor_ratio']}")
+        ci = report["floor_ratio_ci95"]
+        print(f"bare forwarder's ratio (proxy_floor / Rasa direct p50): {report['floor_ratio']} "
+              f"(95% CI {ci})")  # fmt: skip
     print(f"resident memory (MB): {memory}")
     print(f"warm start to healthy: {startup_s} s")
     return 0

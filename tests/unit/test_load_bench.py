@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from civic import load_bench
-from civic.load_bench import Sample, compare, server_timing, summarise
+from civic.load_bench import Sample, compare, ratio_ci, server_timing, summarise
 
 
 def test_server_timing_reads_one_metric() -> None:
@@ -49,3 +49,29 @@ def test_targets_take_turns_going_first_round_by_round(monkeypatch: pytest.Monke
     ]  # fmt: skip
     assert [seed for _, seed in calls] == [0, 0, 0, 1000, 1000, 1000, 2000, 2000, 2000]
     assert out["gateway"]["p50_ms"] == 10.0
+
+
+def test_the_ratio_interval_covers_the_ratio_and_narrows_with_more_messages() -> None:
+    import random
+
+    rng = random.Random(5)
+    direct = [rng.gauss(30, 8) for _ in range(300)]
+    slower = [x * 1.2 for x in direct]  # every message 20% slower
+    low, high = ratio_ci(slower, direct)  # type: ignore[misc]
+    assert low < 1.2 < high and high - low < 0.3
+    many = [rng.gauss(30, 8) for _ in range(3000)]
+    low2, high2 = ratio_ci([x * 1.2 for x in many], many)  # type: ignore[misc]
+    assert low2 < 1.2 < high2 and high2 - low2 < (high - low) / 2
+    assert ratio_ci([], direct) is None
+
+
+def test_compare_reports_each_ratios_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def fake_run(target: str, base: str, n: int, turns: int, *_: Any, **kw: Any) -> Any:
+        ms = 12.0 if target == "gateway" else 10.0
+        return [Sample("question", ms + i % 3, True) for i in range(turns)], 1.0
+
+    monkeypatch.setattr(load_bench, "run", fake_run)
+    out = compare({"rasa_direct": "a", "gateway": "c"}, 8, 36, {}, 3.0)
+    low, high = out["ratio_ci95"]["gateway"]
+    assert 1.0 < low <= 13 / 11 <= high < 1.4  # medians 13 and 11 ms
+    assert set(out["ratio_ci95"]) == {"gateway"}
