@@ -193,7 +193,11 @@ class LeanRedis:
                     pipe.execute_command(*command)
                 return await pipe.execute()  # type: ignore[no-any-return]
         protocol = self._protocol
-        if protocol is None or not protocol.alive or protocol.loop is not _running_loop():
+        if (
+            protocol is None
+            or not protocol.alive
+            or protocol.loop is not asyncio.get_running_loop()
+        ):
             protocol = await self._connect()
         replies = await protocol.send(pack(batch.commands), len(batch.commands))
         for reply in replies:
@@ -203,7 +207,7 @@ class LeanRedis:
 
     async def _connect(self) -> _Protocol:
         """One connection attempt shared by every batch that needs it."""
-        loop = _running_loop()
+        loop = asyncio.get_running_loop()
         task = self._connecting
         if task is None or task.get_loop() is not loop:
             task = self._connecting = loop.create_task(self._open(loop))
@@ -217,6 +221,7 @@ class LeanRedis:
         def factory() -> _Protocol:
             return _Protocol(loop, self.timeout_s)
 
+        protocol: _Protocol | None = None
         try:
             async with asyncio.timeout(self.connect_timeout_s):
                 if self._unix is not None:
@@ -224,35 +229,34 @@ class LeanRedis:
                 else:
                     assert self._tcp is not None
                     _, protocol = await loop.create_connection(factory, *self._tcp)
-                handshake: list[tuple[Any, ...]] = []
-                if self.password is not None:
-                    handshake.append(
-                        ("AUTH", self.username, self.password)
-                        if self.username
-                        else ("AUTH", self.password)
-                    )
-                if self.db:
-                    handshake.append(("SELECT", self.db))
-                if handshake:
-                    replies = await protocol.send(pack(handshake), len(handshake))
-                    refused = [r for r in replies if isinstance(r, ResponseError)]
-                    if refused:
-                        failure = RedisConnectionError(f"Redis refused the handshake: {refused[0]}")
-                        protocol.fail(failure)
-                        raise failure
-        except TimeoutError as exc:
-            raise RedisConnectionError("Timeout connecting to Redis") from exc
-        except OSError as exc:
-            raise RedisConnectionError(f"Error connecting to Redis: {exc}") from exc
+                await self._handshake(protocol)
+        except BaseException as exc:
+            if protocol is not None:  # connected, but the handshake failed or timed out
+                protocol.fail(RedisConnectionError("handshake failed"))
+            if isinstance(exc, TimeoutError):
+                raise RedisConnectionError("Timeout connecting to Redis") from exc
+            if isinstance(exc, OSError):
+                raise RedisConnectionError(f"Error connecting to Redis: {exc}") from exc
+            raise
         self._protocol = protocol  # (one on another event loop, a closed test's, is dropped)
         return protocol
+
+    async def _handshake(self, protocol: _Protocol) -> None:
+        """AUTH and SELECT from the URL, when it has them."""
+        handshake: list[tuple[Any, ...]] = []
+        if self.password is not None:
+            auth = (self.username, self.password) if self.username else (self.password,)
+            handshake.append(("AUTH", *auth))
+        if self.db:
+            handshake.append(("SELECT", self.db))
+        if handshake:
+            replies = await protocol.send(pack(handshake), len(handshake))
+            refused = [r for r in replies if isinstance(r, ResponseError)]
+            if refused:
+                raise RedisConnectionError(f"Redis refused the handshake: {refused[0]}")
 
     async def aclose(self) -> None:
         protocol, self._protocol = self._protocol, None
         if protocol is not None and protocol.transport is not None:
-            if protocol.loop is _running_loop():
+            if protocol.loop is asyncio.get_running_loop():
                 protocol.transport.close()
-
-
-def _running_loop() -> asyncio.AbstractEventLoop:
-    return asyncio.get_running_loop()

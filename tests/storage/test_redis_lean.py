@@ -309,3 +309,27 @@ async def test_other_setups_use_redis_py_with_the_same_commands(redis: Redis) ->
     batch.eval("return 3", 0)
     assert await lean.execute(batch) == [True, b"v", 3]  # redis-py's reply types
     assert lean._protocol is None
+
+
+async def test_a_stalled_handshake_fails_clearly_and_leaves_no_connection(tmp_path: Path) -> None:
+    server = PrivateRedis(tmp_path, "--requirepass", "pw")
+    server.start()
+    try:
+        client = Redis.from_url(server.url(password="pw"), socket_connect_timeout=0.3)
+        lean = LeanRedis(client)
+        batch = lean.pipeline()
+        batch.get("x")
+        server.signal(signal.SIGSTOP)  # the TCP connect succeeds (kernel), AUTH is never answered
+        try:
+            with pytest.raises(RedisConnectionError, match="Timeout connecting"):
+                await lean.execute(batch)
+        finally:
+            server.signal(signal.SIGCONT)
+        await asyncio.sleep(0.2)
+        info = await client.info("clients")
+        assert info["connected_clients"] == 1  # only this check: the stalled one was closed
+        assert await lean.execute(batch) == [None]  # and the next batch connects normally
+        await lean.aclose()
+        await client.aclose()
+    finally:
+        server.kill()
