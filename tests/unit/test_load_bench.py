@@ -1,13 +1,23 @@
-"""civic/load_bench.py's arithmetic: Server-Timing parsing and the per-message own time."""
+"""civic/load_bench.py's arithmetic: Server-Timing parsing, the per-message own time, the
+rounds, and the paired comparison with Rasa direct."""
 
 from __future__ import annotations
 
+import statistics
 from typing import Any
 
 import pytest
 
 from civic import load_bench
-from civic.load_bench import Sample, compare, ratio_ci, server_timing, summarise
+from civic.load_bench import (
+    Sample,
+    added_ms,
+    compare,
+    paired,
+    ratio_ci,
+    server_timing,
+    summarise,
+)
 
 
 def test_server_timing_reads_one_metric() -> None:
@@ -56,13 +66,52 @@ def test_the_ratio_interval_covers_the_ratio_and_narrows_with_more_messages() ->
 
     rng = random.Random(5)
     direct = [rng.gauss(30, 8) for _ in range(300)]
-    slower = [x * 1.2 for x in direct]  # every message 20% slower
-    low, high = ratio_ci(slower, direct)  # type: ignore[misc]
-    assert low < 1.2 < high and high - low < 0.3
+    slower = [x * 1.2 + rng.gauss(0, 3) for x in direct]  # every message about 20% slower
+    low, high = ratio_ci(list(zip(slower, direct, strict=True)))  # type: ignore[misc]
+    assert low < 1.2 < high and high - low < 0.2
     many = [rng.gauss(30, 8) for _ in range(3000)]
-    low2, high2 = ratio_ci([x * 1.2 for x in many], many)  # type: ignore[misc]
+    pairs = [(x * 1.2 + rng.gauss(0, 3), x) for x in many]
+    low2, high2 = ratio_ci(pairs)  # type: ignore[misc]
     assert low2 < 1.2 < high2 and high2 - low2 < (high - low) / 2
-    assert ratio_ci([], direct) is None
+    assert ratio_ci([]) is None
+
+
+def test_pairing_the_same_messages_narrows_the_interval() -> None:
+    """A message's own cost is on both sides of a pair; broken pairs (each side drawn on its
+    own, as two unrelated samples) give the wide interval of two independent medians."""
+    import random
+
+    rng = random.Random(7)
+    direct = [rng.lognormvariate(3.4, 0.4) for _ in range(400)]
+    gateway = [x + 1.5 + rng.gauss(0, 0.5) for x in direct]
+    low, high = ratio_ci(list(zip(gateway, direct, strict=True)))  # type: ignore[misc]
+    shuffled = direct[:]
+    rng.shuffle(shuffled)
+    low_u, high_u = ratio_ci(list(zip(gateway, shuffled, strict=True)))  # type: ignore[misc]
+    assert high - low < (high_u - low_u) / 3
+
+
+def test_added_ms_is_the_median_difference_of_the_same_messages() -> None:
+    import random
+
+    rng = random.Random(3)
+    direct = [rng.lognormvariate(3.4, 0.5) for _ in range(600)]  # about 30 ms, widely spread
+    gateway = [x + 2.0 + rng.gauss(0, 0.4) for x in direct]  # each message 2 ms later
+    out = added_ms(list(zip(gateway, direct, strict=True)))
+    assert out is not None
+    assert abs(out["median"] - 2.0) < 0.15
+    low, high = out["ci95"]
+    assert low < 2.0 < high and high - low < 0.3
+    assert out["share_of_direct_p50"] == pytest.approx(
+        out["median"] / statistics.median(direct), abs=0.001
+    )
+    assert added_ms([]) is None
+
+
+def test_pairs_are_the_same_turn_and_skip_failures() -> None:
+    gateway = [Sample("question", 12.0, True), Sample("form", 30.0, False), Sample("q", 9.0, True)]
+    direct = [Sample("question", 10.0, True), Sample("form", 20.0, True), Sample("q", 8.0, False)]
+    assert paired(gateway, direct) == [(12.0, 10.0)]
 
 
 def test_compare_reports_each_ratios_interval(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -75,3 +124,6 @@ def test_compare_reports_each_ratios_interval(monkeypatch: pytest.MonkeyPatch) -
     low, high = out["ratio_ci95"]["gateway"]
     assert 1.0 < low <= 13 / 11 <= high < 1.4  # medians 13 and 11 ms
     assert set(out["ratio_ci95"]) == {"gateway"}
+    assert out["added_ms"]["gateway"] == {
+        "median": 2.0, "ci95": [2.0, 2.0], "share_of_direct_p50": round(2 / 11, 3)
+    }  # fmt: skip
