@@ -44,6 +44,7 @@ from typing import Any
 import aiohttp
 import psutil
 
+from civic.ports import free_port
 from civic.stack import ROOT, SERVER_OPTIONS, Stack, StackConfig
 
 API_KEY = "bench-" + secrets.token_urlsafe(18)
@@ -316,12 +317,6 @@ def start_floor(rasa_url: str, var: Path) -> Floor:
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("the bare forwarder (civic/proxy_floor.py) did not start")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def add_bench_arguments(parser: argparse.ArgumentParser) -> None:

@@ -7,7 +7,6 @@ REDIS_URL / DATABASE_URL set: the tests use those servers too. Always: an embedd
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 import uuid
@@ -20,6 +19,7 @@ import pytest
 import redis
 
 from bot import keys
+from civic import ports
 from civic.stack import Stack, StackConfig
 
 if TYPE_CHECKING:
@@ -32,10 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    """A port below the kernel's ephemeral range (civic/ports.py says why)."""
+    return ports.free_port()
 
 
 def wait_for_redis(url: str, timeout: float = 10.0) -> None:
