@@ -432,6 +432,12 @@ def run_bench(args: argparse.Namespace) -> int:
         ci = report["floor_ratio_ci95"]
         print(f"bare forwarder's ratio (proxy_floor / Rasa direct p50): {report['floor_ratio']} "
               f"(95% CI {ci})")  # fmt: skip
+        added = report["floor_added_ms"]
+        if added is not None:
+            print(
+                f"the bare forwarder adds per message: {added['median']} ms "
+                f"(95% CI {added['ci95']}), {added['share_of_direct_p50']:.1%}"
+            )
     print(f"resident memory (MB): {memory}")
     print(f"warm start to healthy: {startup_s} s")
     return 0
