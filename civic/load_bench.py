@@ -1,7 +1,8 @@
 """Load benchmark: N simulated citizens through the gateway's REST API, and the same mix sent
 straight to Rasa's REST webhook in the same run (the floor), side by side.
 
-    civic bench [--n 1 8 32] [--turns 24] [--think-ms 3000] [--floor] [--json]  (or: make bench)
+    civic bench [--n 1 8 32] [--turns 24] [--ratio-turns 96] [--think-ms 3000] [--floor] [--null]
+                [--json]  (or: make bench)
 
 Starts its own stack (embedded Redis unless REDIS_URL, SQLite unless DATABASE_URL) on free
 ports, so it never touches a running assistant. Prints p50/p95/p99 latency, messages per
@@ -19,7 +20,13 @@ that none is always the one that runs first (or right after the other).
 Gateway replies carry `Server-Timing: rasa;dur=...`; `own_p50_ms` is the median per message of
 latency less that wait, the gateway's own time, independent of how fast Rasa was in the run.
 `--floor` adds civic/proxy_floor.py, a bare forwarder to Rasa under the same server: the cost of
-any separate HTTP process in front of Rasa, as a third line.
+any separate HTTP process in front of Rasa, as a third line. `--null` sends the mix straight
+to Rasa once more, as one more target in the same rotation: two identical targets' ratio is
+this run's own noise, the yardstick for the others.
+
+Each target is also compared with Rasa direct message by message (the same seeds make the k-th
+samples of two targets the same turn): the ratio's interval from resampling those pairs, and
+`added_ms`, the median per-message difference.
 """
 
 from __future__ import annotations
@@ -73,6 +80,11 @@ class Sample:
     rasa_ms: float | None = None  # the gateway's wait for Rasa in this message (Server-Timing)
 
 
+# targets besides Rasa direct and the gateway: report key prefix, what the text output calls it
+COMPARED = {
+    "proxy_floor": ("floor", "bare forwarder (--floor) against Rasa direct"),
+    "rasa_direct_again": ("null", "Rasa direct against itself (--null), this run's own noise"),
+}
 CONVERSATION_TURNS = 12  # one citizen's conversation; then a new citizen takes the line
 
 
@@ -274,6 +286,30 @@ def added_ms(
     }
 
 
+def report_of(
+    runs: list[dict[str, Any]], memory: dict[str, float], startup_s: float, think_ms: int
+) -> dict[str, Any]:
+    """The JSON report: the issue's keys (the ratio at N = 8), then the same figures for the
+    extra targets (`floor_*`, `null_*`) that were measured."""
+    at8 = next((r for r in runs if r["n"] == 8), runs[0])
+    direct_p50 = max(at8["rasa_direct"]["p50_ms"], 0.001)
+    report: dict[str, Any] = {
+        "runs": runs,
+        "overhead_ratio": round(at8["gateway"]["p50_ms"] / direct_p50, 3),
+        "rss_mb": memory,
+        "startup_s": startup_s,
+        "think_ms": think_ms,
+        "overhead_ratio_ci95": at8["ratio_ci95"]["gateway"],
+        "overhead_added_ms": at8["added_ms"]["gateway"],
+    }
+    for target, (prefix, _) in COMPARED.items():
+        if target in at8:
+            report[f"{prefix}_ratio"] = round(at8[target]["p50_ms"] / direct_p50, 3)
+            report[f"{prefix}_ratio_ci95"] = at8["ratio_ci95"][target]
+            report[f"{prefix}_added_ms"] = at8["added_ms"][target]
+    return report
+
+
 def rss_mb(stack: Stack) -> dict[str, float]:
     out = {}
     for name, process in stack.processes.items():
@@ -344,6 +380,12 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
         help="also measure civic/proxy_floor.py: a bare forwarder to Rasa under the same server, "
         "the cost of any separate HTTP process in front of Rasa",
     )  # fmt: skip
+    parser.add_argument(
+        "--null", action="store_true",
+        help="also send the mix straight to Rasa a second time, as a fourth target in the same "
+        "rotation: the ratio of two identical targets shows how far this run's ratios move by "
+        "chance and by the moment alone",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true")
 
 
@@ -381,6 +423,8 @@ def run_bench(args: argparse.Namespace) -> int:
             if args.floor:
                 floor = start_floor(stack.rasa_url, Path(var))
                 urls = {"rasa_direct": stack.rasa_url, "proxy_floor": floor.url, **urls}
+            if args.null:  # Rasa direct once more, in the same rotation: this run's own noise
+                urls = {**urls, "rasa_direct_again": stack.rasa_url}
             for target, url in urls.items():
                 asyncio.run(run(target, url, 2, 6, qs, seed=99))  # warm-up
             runs = []
@@ -392,27 +436,15 @@ def run_bench(args: argparse.Namespace) -> int:
             if floor is not None:
                 floor.stop()
             stack.down()
-    at8 = next((r for r in runs if r["n"] == 8), runs[0])
-    ratio = round(at8["gateway"]["p50_ms"] / max(at8["rasa_direct"]["p50_ms"], 0.001), 3)
-    report = {
-        "runs": runs, "overhead_ratio": ratio, "rss_mb": memory, "startup_s": startup_s,
-        "think_ms": args.think_ms,
-    }  # fmt: skip
-    report["overhead_ratio_ci95"] = at8["ratio_ci95"]["gateway"]
-    report["overhead_added_ms"] = at8["added_ms"]["gateway"]
-    if args.floor:  # the same ratio for the bare forwarder: what any extra hop costs
-        report["floor_ratio"] = round(
-            at8["proxy_floor"]["p50_ms"] / max(at8["rasa_direct"]["p50_ms"], 0.001), 3
-        )
-        report["floor_ratio_ci95"] = at8["ratio_ci95"]["proxy_floor"]
-        report["floor_added_ms"] = at8["added_ms"]["proxy_floor"]
+    report = report_of(runs, memory, startup_s, args.think_ms)
+    ratio = report["overhead_ratio"]
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
     print("| n | target | p50 ms | p95 ms | p99 ms | msgs/s | errors | question p95 ms |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|")
     for r in runs:
-        for target in [t for t in ("rasa_direct", "proxy_floor", "gateway") if t in r]:
+        for target in [t for t in ("rasa_direct", *COMPARED, "gateway") if t in r]:
             m = r[target]
             print(
                 f"| {r['n']} | {target} | {m['p50_ms']} | {m['p95_ms']} | {m['p99_ms']} | "
@@ -428,16 +460,13 @@ def run_bench(args: argparse.Namespace) -> int:
             f"{added['median']} ms (95% CI {added['ci95']}), "
             f"{added['share_of_direct_p50']:.1%} of Rasa direct's median"
         )
-    if "floor_ratio" in report:
-        ci = report["floor_ratio_ci95"]
-        print(f"bare forwarder's ratio (proxy_floor / Rasa direct p50): {report['floor_ratio']} "
-              f"(95% CI {ci})")  # fmt: skip
-        added = report["floor_added_ms"]
-        if added is not None:
-            print(
-                f"the bare forwarder adds per message: {added['median']} ms "
-                f"(95% CI {added['ci95']}), {added['share_of_direct_p50']:.1%}"
-            )
+    for prefix, label in COMPARED.values():
+        if f"{prefix}_ratio" in report:
+            ci, added = report[f"{prefix}_ratio_ci95"], report[f"{prefix}_added_ms"]
+            print(f"{label}: ratio {report[f'{prefix}_ratio']} (95% CI {ci})", end="")
+            if added is not None:
+                print(f", adds {added['median']} ms per message (95% CI {added['ci95']})", end="")
+            print()
     print(f"resident memory (MB): {memory}")
     print(f"warm start to healthy: {startup_s} s")
     return 0

@@ -127,3 +127,31 @@ def test_compare_reports_each_ratios_interval(monkeypatch: pytest.MonkeyPatch) -
     assert out["added_ms"]["gateway"] == {
         "median": 2.0, "ci95": [2.0, 2.0], "share_of_direct_p50": round(2 / 11, 3)
     }  # fmt: skip
+
+
+def test_the_report_has_the_issues_keys_and_the_extra_targets_figures(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rasa direct twice (--null) and the bare forwarder beside the gateway: each compared
+    with Rasa direct the same way, under its own key prefix."""
+
+    async def fake_run(target: str, base: str, n: int, turns: int, *_: Any, **kw: Any) -> Any:
+        extra = {"gateway": 3.0, "proxy_floor": 1.0}.get(target, 0.0)
+        return [Sample("question", 30.0 + extra + i % 5, True) for i in range(turns)], 1.0
+
+    monkeypatch.setattr(load_bench, "run", fake_run)
+    urls = {"rasa_direct": "a", "proxy_floor": "b", "gateway": "c", "rasa_direct_again": "a"}
+    runs = [{"n": 8, **compare(urls, 8, 24, {}, 3.0)}]
+    report = load_bench.report_of(runs, {"total": 1800.0}, 20.0, 3000)
+    assert report["overhead_ratio"] == round(34.5 / 31.5, 3)  # medians of 30 + 0..4, turn by turn
+    assert report["overhead_added_ms"]["median"] == 3.0
+    assert (
+        report["floor_ratio"] == round(32.5 / 31.5, 3) and report["floor_added_ms"]["median"] == 1.0
+    )
+    assert report["null_ratio"] == 1.0 and report["null_ratio_ci95"] == [1.0, 1.0]
+    assert report["null_added_ms"]["median"] == 0.0
+    assert {"runs", "rss_mb", "startup_s", "overhead_ratio_ci95"} <= set(report)
+    without = load_bench.report_of(
+        [{"n": 8, **compare({"rasa_direct": "a", "gateway": "c"}, 8, 24, {}, 3.0)}], {}, 1.0, 0
+    )
+    assert not any(k.startswith(("floor_", "null_")) for k in without)
