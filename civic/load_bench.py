@@ -259,8 +259,7 @@ def ratio_ci(
     for _ in range(rounds):
         draw = rng.choices(pairs, k=len(pairs))
         ratios.append(statistics.median(a for a, _ in draw) / statistics.median(b for _, b in draw))
-    ratios.sort()
-    return [round(ratios[int(0.025 * rounds)], 3), round(ratios[int(0.975 * rounds) - 1], 3)]
+    return _middle_95(ratios, 3)
 
 
 def added_ms(
@@ -274,16 +273,20 @@ def added_ms(
         return None
     diffs = [a - b for a, b in pairs]
     rng = random.Random(seed)
-    medians = sorted(statistics.median(rng.choices(diffs, k=len(diffs))) for _ in range(rounds))
+    medians = [statistics.median(rng.choices(diffs, k=len(diffs))) for _ in range(rounds)]
     direct = statistics.median(b for _, b in pairs)
     return {
         "median": round(statistics.median(diffs), 2),
-        "ci95": [
-            round(medians[int(0.025 * rounds)], 2),
-            round(medians[int(0.975 * rounds) - 1], 2),
-        ],
+        "ci95": _middle_95(medians, 2),
         "share_of_direct_p50": round(statistics.median(diffs) / max(direct, 0.001), 3),
     }
+
+
+def _middle_95(values: list[float], digits: int) -> list[float]:
+    """The 2.5th and 97.5th percentiles of bootstrap values, rounded."""
+    ordered = sorted(values)
+    k = len(ordered)
+    return [round(ordered[int(0.025 * k)], digits), round(ordered[int(0.975 * k) - 1], digits)]
 
 
 def report_of(

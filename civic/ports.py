@@ -34,20 +34,23 @@ def free_port(rng: random.Random | None = None) -> int:
     has not handed out before."""
     rng = rng or random.SystemRandom()
     low, _ = ephemeral_range()
-    candidates = range(_LOWEST, low) if low - _LOWEST >= 1000 else range(0)
-    for _ in range(200 if candidates else 0):
-        port = rng.choice(candidates)
-        if port in _handed_out:
-            continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        _handed_out.add(port)
-        return port
-    with socket.socket() as s:  # below the range everything is taken: the kernel's choice
+    if low - _LOWEST >= 1000:
+        for _ in range(200):
+            port = rng.randrange(_LOWEST, low)
+            if port not in _handed_out and _bindable(port):
+                _handed_out.add(port)
+                return port
+    with socket.socket() as s:  # no room or nothing free below the range: the kernel's choice
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
     _handed_out.add(port)
     return port
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import random
 import socket
+from pathlib import Path
+
+import pytest
 
 from civic import ports
 
@@ -26,11 +29,11 @@ class _FirstThen(random.Random):
         super().__init__(1)
         self.first: int | None = first
 
-    def choice(self, seq):  # type: ignore[no-untyped-def,override]
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:  # type: ignore[override]
         if self.first is not None:
             first, self.first = self.first, None
             return first
-        return super().choice(seq)
+        return super().randrange(start, stop, step)
 
 
 def test_a_port_something_listens_on_is_skipped() -> None:
@@ -42,7 +45,7 @@ def test_a_port_something_listens_on_is_skipped() -> None:
         assert got != taken and got < ports.ephemeral_range()[0]
 
 
-def test_the_kernels_range_is_read(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_kernels_range_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "range"
     path.write_text("40000\t50000\n")
     monkeypatch.setattr(ports, "_RANGE_FILE", path)
