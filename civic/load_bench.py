@@ -12,16 +12,22 @@ each process and the time a warm stack takes to become healthy.
 Citizens pause between messages (reading the reply, typing: --think-ms, mean 3 s, uniform
 0.5-1.5x) and arrive at random moments within the first pause (with all N first messages in the
 same millisecond, that one burst made most of the N = 8 tail); --think-ms 0 sends back to
-back from the same instant, the saturation test. On a shared, noisy machine the targets
-alternate in rounds of whole conversations (Rasa direct, gateway, Rasa direct, ...), so a burst
-of outside load falls on both sides, not on one; their order rotates from round to round, so
-that none is always the one that runs first (or right after the other).
+back from the same instant, the saturation test.
+
+The targets are interleaved message by message: each line of citizens sends every turn's text
+to each target in turn (a conversation of its own on each), with the usual pause between any
+two messages, the targets' order rotating from turn to turn. The machine carries N citizens'
+load throughout, whatever the number of targets, and the same turn reaches two targets seconds
+apart: a slow minute of this shared machine falls on all of them alike. (Earlier the targets
+took turns in rounds of whole conversations, about 40 s each; Rasa direct against itself then
+came out anywhere from 0.96 to 1.06 within one run, as much as the gateway's whole cost.)
+`msgs_per_s` is each target's share: its messages over the run's wall time.
 
 Gateway replies carry `Server-Timing: rasa;dur=...`; `own_p50_ms` is the median per message of
 latency less that wait, the gateway's own time, independent of how fast Rasa was in the run.
 `--floor` adds civic/proxy_floor.py, a bare forwarder to Rasa under the same server: the cost of
 any separate HTTP process in front of Rasa, as a third line. `--null` sends the mix straight
-to Rasa once more, as one more target in the same rotation: two identical targets' ratio is
+to Rasa once more, as one more target interleaved with the others: two identical targets' ratio is
 this run's own noise, the yardstick for the others.
 
 Each target is also compared with Rasa direct message by message (the same seeds make the k-th
@@ -114,45 +120,65 @@ class Script:
         return "handoff", first
 
 
+async def send(
+    client: aiohttp.ClientSession, target: str, base: str, cid: str, kind: str, text: str,
+    lang: str,
+) -> Sample:  # fmt: skip
+    """One message to one target: through the gateway's REST API, or straight to Rasa's REST
+    webhook with the metadata the gateway would add."""
+    if target == "gateway":
+        url = f"{base}/api/v1/conversations/{cid}/messages"
+        body: dict[str, Any] = {"text": text, "lang": lang}
+        headers = {"Authorization": f"Bearer {API_KEY}"}
+    else:
+        url = f"{base}/webhooks/rest/webhook"
+        metadata = {"lang": lang, "simple_mode": False, "channel": "rest"}
+        body, headers = {"sender": cid, "message": text, "metadata": metadata}, {}
+    started = time.perf_counter()
+    rasa_ms = None
+    try:
+        async with client.post(url, json=body, headers=headers) as r:
+            await r.read()
+            ok = r.status == 200
+            rasa_ms = server_timing(r.headers.get("Server-Timing", ""), "rasa")
+    except (TimeoutError, aiohttp.ClientError):
+        ok = False
+    return Sample(kind, (time.perf_counter() - started) * 1000, ok, rasa_ms)
+
+
 async def citizen(
     client: aiohttp.ClientSession,
-    target: str,
-    base: str,
+    urls: dict[str, str],
     seed: int,
     turns: int,
     qs: dict[str, list[str]],
     think_s: float = 0.0,
-) -> list[Sample]:
-    rng = random.Random(seed)
-    samples = []
+) -> dict[str, list[Sample]]:
+    """One line of citizens, interleaving the targets message by message: each turn's text goes
+    to every target (each has its own conversation with this citizen), one message after the
+    other with the usual pause between any two, the targets' order rotating from turn to turn.
+    The k-th samples of two targets are the same turn, sent seconds apart, not minutes."""
+    script_rng = random.Random(seed)  # texts and languages: the same for every target
+    pace = random.Random(seed + 1_000_003)  # pauses
+    targets = list(urls)
+    samples: dict[str, list[Sample]] = {t: [] for t in targets}
     if think_s:  # citizens arrive at random moments, not all in the same millisecond
-        await asyncio.sleep(think_s * rng.uniform(0.0, 1.0))
+        await asyncio.sleep(think_s * pace.uniform(0.0, 1.0))
+    first = True
     for turn in range(turns):
         if turn % CONVERSATION_TURNS == 0:  # the next citizen on this line
             lang = "en" if (seed + turn // CONVERSATION_TURNS) % 2 == 0 else "zh"
-            script = Script(rng, lang, qs[lang])
-            cid = f"bench-{target}-{uuid.uuid4().hex[:10]}"
-        if turn and think_s:
-            await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))  # reading and typing
+            script = Script(script_rng, lang, qs[lang])
+            cids = {t: f"bench-{t}-{uuid.uuid4().hex[:10]}" for t in targets}
         kind, text = script.next()
-        if target == "gateway":
-            url = f"{base}/api/v1/conversations/{cid}/messages"
-            body: dict[str, Any] = {"text": text, "lang": lang}
-            headers = {"Authorization": f"Bearer {API_KEY}"}
-        else:
-            url = f"{base}/webhooks/rest/webhook"
-            metadata = {"lang": lang, "simple_mode": False, "channel": "rest"}
-            body, headers = {"sender": cid, "message": text, "metadata": metadata}, {}
-        started = time.perf_counter()
-        rasa_ms = None
-        try:
-            async with client.post(url, json=body, headers=headers) as r:
-                await r.read()
-                ok = r.status == 200
-                rasa_ms = server_timing(r.headers.get("Server-Timing", ""), "rasa")
-        except (TimeoutError, aiohttp.ClientError):
-            ok = False
-        samples.append(Sample(kind, (time.perf_counter() - started) * 1000, ok, rasa_ms))
+        shift = (seed + turn) % len(targets)
+        for target in targets[shift:] + targets[:shift]:
+            if think_s and not first:
+                await asyncio.sleep(think_s * pace.uniform(0.5, 1.5))  # reading and typing
+            first = False
+            samples[target].append(
+                await send(client, target, urls[target], cids[target], kind, text, lang)
+            )
     return samples
 
 
@@ -192,43 +218,34 @@ def summarise(samples: list[Sample], wall_s: float) -> dict[str, Any]:
 
 
 async def run(
-    target: str,
-    base: str,
+    urls: dict[str, str],
     n: int,
     turns: int,
     qs: dict[str, list[str]],
     think_s: float = 0.0,
     seed: int = 0,
-) -> tuple[list[Sample], float]:
-    """N concurrent lines of citizens, `turns` each; the samples and the wall time."""
+) -> tuple[dict[str, list[Sample]], float]:
+    """N concurrent lines of citizens, `turns` turns each sent to every target; each target's
+    samples (line by line, turn by turn, so the k-th of two targets are the same turn) and the
+    wall time."""
     timeout = aiohttp.ClientTimeout(total=60)
     connector = aiohttp.TCPConnector(limit=n + 4)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as client:
         started = time.perf_counter()
-        results = await asyncio.gather(
-            *(citizen(client, target, base, seed + i, turns, qs, think_s) for i in range(n))
+        lines = await asyncio.gather(
+            *(citizen(client, urls, seed + i, turns, qs, think_s) for i in range(n))
         )
         wall = time.perf_counter() - started
-    return [s for r in results for s in r], wall
+    return {t: [s for line in lines for s in line[t]] for t in urls}, wall
 
 
 def compare(
     urls: dict[str, str], n: int, turns: int, qs: dict[str, list[str]], think_s: float
 ) -> dict[str, dict[str, Any]]:
-    """Both targets, the same mix and seeds, alternating in rounds of whole conversations;
-    the order of the targets rotates from round to round (each goes first, second, ...)."""
-    rounds = max(1, turns // CONVERSATION_TURNS)
-    each = -(-turns // rounds)
-    samples: dict[str, list[Sample]] = {t: [] for t in urls}
-    wall = dict.fromkeys(urls, 0.0)
-    targets = list(urls.items())
-    for r in range(rounds):
-        shift = r % len(targets)
-        for target, base in targets[shift:] + targets[:shift]:
-            got, took = asyncio.run(run(target, base, n, each, qs, think_s, seed=r * 1000))
-            samples[target] += got
-            wall[target] += took
-    out = {t: summarise(samples[t], wall[t]) for t in urls}
+    """All targets in one run, the same mix and seeds, interleaved message by message; each
+    summarised, and each compared with Rasa direct message by message."""
+    samples, wall = asyncio.run(run(urls, n, turns, qs, think_s))
+    out = {t: summarise(samples[t], wall) for t in urls}
     if "rasa_direct" in samples:  # how far each comparison with Rasa direct could move by chance
         direct = samples["rasa_direct"]
         pairs = {t: paired(samples[t], direct) for t in urls if t != "rasa_direct"}
@@ -364,8 +381,8 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
         "--turns",
         type=int,
         default=24,
-        help="messages per line of citizens and target (rounded up to whole 12-turn "
-        "conversations); N lines run at once",
+        help="messages per line of citizens and target (a citizen's conversation is 12); N "
+        "lines run at once",
     )
     parser.add_argument(
         "--ratio-turns",
@@ -385,9 +402,9 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--null", action="store_true",
-        help="also send the mix straight to Rasa a second time, as a fourth target in the same "
-        "rotation: the ratio of two identical targets shows how far this run's ratios move by "
-        "chance and by the moment alone",
+        help="also send the mix straight to Rasa a second time, as one more target interleaved "
+        "with the others: the ratio of two identical targets shows how far this run's ratios "
+        "move by chance alone",
     )  # fmt: skip
     parser.add_argument("--json", action="store_true")
 
@@ -426,10 +443,9 @@ def run_bench(args: argparse.Namespace) -> int:
             if args.floor:
                 floor = start_floor(stack.rasa_url, Path(var))
                 urls = {"rasa_direct": stack.rasa_url, "proxy_floor": floor.url, **urls}
-            if args.null:  # Rasa direct once more, in the same rotation: this run's own noise
+            if args.null:  # Rasa direct once more, interleaved too: this run's own noise
                 urls = {**urls, "rasa_direct_again": stack.rasa_url}
-            for target, url in urls.items():
-                asyncio.run(run(target, url, 2, 6, qs, seed=99))  # warm-up
+            asyncio.run(run(urls, 2, 6, qs, seed=99))  # warm-up
             runs = []
             for n in args.n:
                 each = max(CONVERSATION_TURNS, args.ratio_turns if n == 8 else args.turns)

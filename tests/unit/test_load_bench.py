@@ -1,12 +1,21 @@
-"""civic/load_bench.py's arithmetic: Server-Timing parsing, the per-message own time, the
-rounds, and the paired comparison with Rasa direct."""
+"""civic/load_bench.py: Server-Timing parsing, the per-message own time, the targets
+interleaved message by message (against real HTTP servers), and the paired comparison with
+Rasa direct."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import json
 import statistics
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from civic import load_bench
 from civic.load_bench import (
@@ -18,6 +27,7 @@ from civic.load_bench import (
     server_timing,
     summarise,
 )
+from tests.conftest import free_port
 
 
 def test_server_timing_reads_one_metric() -> None:
@@ -41,24 +51,106 @@ def test_own_time_is_latency_less_the_wait_for_rasa_per_message() -> None:
     assert "own_p50_ms" not in summarise([Sample("question", 30.0, True)], wall_s=1.0)
 
 
-def test_targets_take_turns_going_first_round_by_round(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rounds of whole conversations, the targets' order rotating, the same seeds for all."""
-    calls: list[tuple[str, int]] = []
+@dataclass
+class Targets:
+    """Two HTTP servers in a thread: one answers as Rasa's REST webhook, the other as the
+    gateway's REST API; every request is logged (target, conversation, text, arrival)."""
 
-    async def fake_run(target: str, base: str, n: int, turns: int, *_: Any, **kw: Any) -> Any:
-        calls.append((target, kw["seed"]))
-        return [Sample("question", 10.0, True)] * turns, 1.0
+    urls: dict[str, str]
+    log: list[tuple[str, str, str, float]] = field(default_factory=list)
 
-    monkeypatch.setattr(load_bench, "run", fake_run)
-    urls = {"rasa_direct": "a", "proxy_floor": "b", "gateway": "c"}
-    out = compare(urls, 8, 36, {}, 3.0)
-    assert [t for t, _ in calls] == [
-        "rasa_direct", "proxy_floor", "gateway",
-        "proxy_floor", "gateway", "rasa_direct",
-        "gateway", "rasa_direct", "proxy_floor",
-    ]  # fmt: skip
-    assert [seed for _, seed in calls] == [0, 0, 0, 1000, 1000, 1000, 2000, 2000, 2000]
-    assert out["gateway"]["p50_ms"] == 10.0
+
+RASA_S, GATEWAY_ADDS_S = 0.005, 0.004  # the stand-ins' answer times
+
+
+@pytest.fixture
+def targets() -> Iterator[Targets]:
+    ports = {"rasa": free_port(), "gateway": free_port()}
+    out = Targets({"rasa_direct": f"http://127.0.0.1:{ports['rasa']}",
+                   "gateway": f"http://127.0.0.1:{ports['gateway']}",
+                   "rasa_direct_again": f"http://127.0.0.1:{ports['rasa']}"})  # fmt: skip
+    loop = asyncio.new_event_loop()
+    runners: list[web.AppRunner] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        body = await request.json()
+        target = body["sender"].split("-")[1]
+        out.log.append((target, body["sender"], body["message"], time.monotonic()))
+        await asyncio.sleep(RASA_S)
+        return web.json_response([{"text": "ok"}])
+
+    async def api(request: web.Request) -> web.Response:
+        body = await request.json()
+        cid = request.match_info["cid"]
+        assert request.headers["Authorization"] == f"Bearer {load_bench.API_KEY}"
+        out.log.append(("gateway", cid, body["text"], time.monotonic()))
+        await asyncio.sleep(RASA_S + GATEWAY_ADDS_S)
+        return web.json_response({"replies": []}, headers={"Server-Timing": "rasa;dur=5"})
+
+    async def start() -> None:
+        routes = {"rasa": ("/webhooks/rest/webhook", webhook),
+                  "gateway": ("/api/v1/conversations/{cid}/messages", api)}  # fmt: skip
+        for name, (path, handler) in routes.items():
+            app = web.Application()
+            app.router.add_post(path, handler)
+            runner = web.AppRunner(app)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", ports[name]).start()
+            runners.append(runner)
+
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    asyncio.run_coroutine_threadsafe(start(), loop).result(10)
+    yield out
+    for runner in runners:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+
+
+QS = {"en": [f"question {i}" for i in range(40)], "zh": [f"问题 {i}" for i in range(40)]}
+
+
+def test_targets_are_interleaved_message_by_message(targets: Targets) -> None:
+    """Each turn's text goes to every target, one after the other, each target on its own
+    conversation with the citizen; the order rotates from turn to turn."""
+    samples, _ = asyncio.run(load_bench.run(targets.urls, 1, 26, QS, think_s=0.005))
+    log = sorted(targets.log, key=lambda row: row[3])
+    assert len(log) == 3 * 26 and all(s.ok for ss in samples.values() for s in ss)
+    turns = [log[i : i + 3] for i in range(0, len(log), 3)]
+    assert all(len({text for _, _, text, _ in turn}) == 1 for turn in turns)  # the same text
+    assert all({t for t, *_ in turn} == set(targets.urls) for turn in turns)  # to each target
+    assert {turn[0][0] for turn in turns} == set(targets.urls)  # each goes first in some turn
+    assert len({turn[0][0] for turn in turns[:3]}) == 3  # rotating: three turns, three firsts
+    conversations = {(t, cid) for t, cid, *_ in log}
+    assert len(conversations) == 3 * 3  # 26 turns: 12 + 12 + 2, a new citizen every 12
+    # a message is only sent when the one before it (to whichever target) was answered
+    assert all(b[3] - a[3] >= RASA_S for a, b in itertools.pairwise(log))
+
+
+def test_the_kth_samples_of_all_targets_are_the_same_turn(targets: Targets) -> None:
+    samples, _ = asyncio.run(load_bench.run(targets.urls, 3, 30, QS, think_s=0.002))
+    assert {t: len(s) for t, s in samples.items()} == dict.fromkeys(targets.urls, 90)
+    kinds = {t: [s.kind for s in ss] for t, ss in samples.items()}
+    assert kinds["gateway"] == kinds["rasa_direct"] == kinds["rasa_direct_again"]
+    assert len(set(kinds["gateway"])) > 1  # a mix, not one kind everywhere
+    # and the texts each target received are the same, conversation by conversation
+    texts: dict[str, dict[str, list[str]]] = {}
+    for target, cid, text, _ in sorted(targets.log, key=lambda row: row[3]):
+        texts.setdefault(target, {}).setdefault(cid, []).append(text)
+    assert sorted(texts["gateway"].values()) == sorted(texts["rasa_direct"].values())
+
+
+def test_interleaving_measures_what_a_target_adds(targets: Targets) -> None:
+    """Over real HTTP: the 'gateway' answers 4 ms later than 'Rasa'; the comparison finds
+    about that much, and Rasa against itself about nothing."""
+    out = compare(targets.urls, 4, 24, QS, 0.005)
+    added = out["added_ms"]["gateway"]
+    assert added is not None and 3.0 < added["median"] < 6.0
+    null = out["added_ms"]["rasa_direct_again"]
+    assert null is not None and abs(null["median"]) < 1.0
+    assert out["gateway"]["errors"] == 0 and out["gateway"]["own_p50_ms"] > 3.0
+    assert json.dumps(out)  # the report is plain JSON
 
 
 def test_the_ratio_interval_covers_the_ratio_and_narrows_with_more_messages() -> None:
@@ -115,9 +207,11 @@ def test_pairs_are_the_same_turn_and_skip_failures() -> None:
 
 
 def test_compare_reports_each_ratios_interval(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def fake_run(target: str, base: str, n: int, turns: int, *_: Any, **kw: Any) -> Any:
-        ms = 12.0 if target == "gateway" else 10.0
-        return [Sample("question", ms + i % 3, True) for i in range(turns)], 1.0
+    async def fake_run(urls: dict[str, str], n: int, turns: int, *_: Any, **kw: Any) -> Any:
+        ms = {t: 12.0 if t == "gateway" else 10.0 for t in urls}
+        return {
+            t: [Sample("question", ms[t] + i % 3, True) for i in range(turns)] for t in urls
+        }, 1.0
 
     monkeypatch.setattr(load_bench, "run", fake_run)
     out = compare({"rasa_direct": "a", "gateway": "c"}, 8, 36, {}, 3.0)
@@ -135,19 +229,22 @@ def test_the_report_has_the_issues_keys_and_the_extra_targets_figures(
     """Rasa direct twice (--null) and the bare forwarder beside the gateway: each compared
     with Rasa direct the same way, under its own key prefix."""
 
-    async def fake_run(target: str, base: str, n: int, turns: int, *_: Any, **kw: Any) -> Any:
-        extra = {"gateway": 3.0, "proxy_floor": 1.0}.get(target, 0.0)
-        return [Sample("question", 30.0 + extra + i % 5, True) for i in range(turns)], 1.0
+    async def fake_run(urls: dict[str, str], n: int, turns: int, *_: Any, **kw: Any) -> Any:
+        extra = {"gateway": 3.0, "proxy_floor": 1.0}
+        return {
+            t: [Sample("question", 30.0 + extra.get(t, 0.0) + i % 5, True) for i in range(turns)]
+            for t in urls
+        }, 1.0
 
     monkeypatch.setattr(load_bench, "run", fake_run)
     urls = {"rasa_direct": "a", "proxy_floor": "b", "gateway": "c", "rasa_direct_again": "a"}
     runs = [{"n": 8, **compare(urls, 8, 24, {}, 3.0)}]
     report = load_bench.report_of(runs, {"total": 1800.0}, 20.0, 3000)
-    assert report["overhead_ratio"] == round(34.5 / 31.5, 3)  # medians of 30 + 0..4, turn by turn
+    direct = statistics.median(30.0 + i % 5 for i in range(24))  # 32 ms
+    assert report["overhead_ratio"] == round((direct + 3) / direct, 3)
     assert report["overhead_added_ms"]["median"] == 3.0
-    assert (
-        report["floor_ratio"] == round(32.5 / 31.5, 3) and report["floor_added_ms"]["median"] == 1.0
-    )
+    assert report["floor_ratio"] == round((direct + 1) / direct, 3)
+    assert report["floor_added_ms"]["median"] == 1.0
     assert report["null_ratio"] == 1.0 and report["null_ratio_ci95"] == [1.0, 1.0]
     assert report["null_added_ms"]["median"] == 0.0
     assert {"runs", "rss_mb", "startup_s", "overhead_ratio_ci95"} <= set(report)
