@@ -389,7 +389,7 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=96,
         help="messages per line at N = 8, the run the overhead target is judged on: 96 (768 "
-        "messages per target) narrows its ratio's 95%% interval to about +-0.04",
+        "messages per target) narrows its ratio's 95%% interval to about +-0.03",
     )
     parser.add_argument(
         "--think-ms", type=int, default=3000,
