@@ -27,11 +27,11 @@ Gateway replies carry `Server-Timing: rasa;dur=...`; `own_p50_ms` is the median 
 latency less that wait, the gateway's own time, independent of how fast Rasa was in the run.
 `--floor` adds civic/proxy_floor.py, a bare forwarder to Rasa under the same server: the cost of
 any separate HTTP process in front of Rasa, as a third line. `--null` sends the mix straight
-to Rasa once more, as one more target interleaved with the others: two identical targets' ratio is
-this run's own noise, the yardstick for the others.
+to Rasa once more, as one more interleaved target: two identical targets' ratio is this run's
+own noise, the yardstick for the others.
 
-Each target is also compared with Rasa direct message by message (the same seeds make the k-th
-samples of two targets the same turn): the ratio's interval from resampling those pairs, and
+Each target is also compared with Rasa direct message by message (the k-th samples of two
+targets are the same line's same turn): the ratio's interval from resampling those pairs, and
 `added_ms`, the median per-message difference.
 """
 
@@ -255,9 +255,9 @@ def compare(
 
 
 def paired(target: list[Sample], direct: list[Sample]) -> list[tuple[float, float]]:
-    """(target ms, Rasa direct ms) of the same message: both targets get the same seeds, so the
-    k-th sample of each is the same citizen line's same turn, the same text after the same pause.
-    Pairs where either failed are left out."""
+    """(target ms, Rasa direct ms) of the same message: the k-th sample of each target is the
+    same citizen line's same turn, the same text sent seconds apart (see citizen()). Pairs
+    where either failed are left out."""
     return [(a.ms, b.ms) for a, b in zip(target, direct, strict=False) if a.ok and b.ok]
 
 
