@@ -268,7 +268,7 @@ def ratio_ci(
     pairs resampled with replacement, `rounds` times (resampling pairs, not each side on its
     own, keeps what a message costs on both sides together; the interval is narrower and
     true to the design). It shows how far one run's ratio may move by the draw of messages
-    alone (slow moments of the machine shared by a round come on top)."""
+    alone."""
     if not pairs:
         return None
     rng = random.Random(seed)
@@ -291,11 +291,12 @@ def added_ms(
     diffs = [a - b for a, b in pairs]
     rng = random.Random(seed)
     medians = [statistics.median(rng.choices(diffs, k=len(diffs))) for _ in range(rounds)]
+    median = statistics.median(diffs)
     direct = statistics.median(b for _, b in pairs)
     return {
-        "median": round(statistics.median(diffs), 2),
+        "median": round(median, 2),
         "ci95": _middle_95(medians, 2),
-        "share_of_direct_p50": round(statistics.median(diffs) / max(direct, 0.001), 3),
+        "share_of_direct_p50": round(median / max(direct, 0.001), 3),
     }
 
 
