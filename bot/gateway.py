@@ -11,23 +11,23 @@ import httpx
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.agent_desk import AgentDesk
-from bot.agents import AgentAccounts
+from bot.agents.accounts import AgentAccounts
+from bot.agents.desk import AgentDesk
 from bot.clock import Clock, SystemClock
-from bot.db import Database
-from bot.delivery import Delivery
-from bot.delivery_ledger import DeliveryLedger
-from bot.handoff import HandoffQueue
-from bot.handoff_dialogue import HandoffDialogue
-from bot.handoff_settings import HandoffSettings
-from bot.linking import AccountLinker
-from bot.rasa_client import RasaClient
-from bot.ratelimit import RateLimiter
-from bot.reminders import IdleReminders
-from bot.router import ConversationRouter
-from bot.sessions import SessionStore
+from bot.conversation.ratelimit import RateLimiter
+from bot.conversation.router import ConversationRouter
+from bot.delivery.ledger import DeliveryLedger
+from bot.delivery.linking import AccountLinker
+from bot.delivery.outbox import Delivery
+from bot.handoff.dialogue import HandoffDialogue
+from bot.handoff.queue import HandoffQueue
+from bot.handoff.settings import HandoffSettings
+from bot.rasa.client import RasaClient
 from bot.settings import Settings
-from bot.transcript import Transcript
+from bot.simple_mode.reminders import IdleReminders
+from bot.storage.db import Database
+from bot.storage.sessions import SessionStore
+from bot.storage.transcript import Transcript
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.cases import Case, CaseStore
+from bot.cases.store import Case, CaseStore
 from bot.gateway import Gateway
 
 CitizenId = Annotated[str, Query(min_length=1, max_length=200)]

@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.conversation.ratelimit import RateLimited
 from bot.errors import InvalidMessage, NotFound, RasaUnavailable, StoreUnavailable
-from bot.ratelimit import RateLimited
 from bot.texts import text
 
 

@@ -10,11 +10,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot import keys
+from bot.conversation.language import normalise
 from bot.gateway import Gateway
-from bot.language import normalise
 from bot.messages import ConversationState, IncomingMessage, OutgoingMessage
-from bot.rasa_client import rasa_ms
+from bot.rasa.client import rasa_ms
+from bot.storage import keys
 
 CONVERSATION_ID = r"[A-Za-z0-9_.:@-]{1,128}"
 ConversationId = Annotated[str, Path(min_length=1, max_length=128, pattern=f"^{CONVERSATION_ID}$")]

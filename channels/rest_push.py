@@ -29,10 +29,10 @@ from fastapi import APIRouter, Depends, HTTPException, Response
 from pydantic import BaseModel, Field, field_validator
 from redis.asyncio import Redis
 
-from bot import keys
 from bot.gateway import Gateway
 from bot.messages import ConversationState, OutgoingMessage
-from bot.sessions import Session
+from bot.storage import keys
+from bot.storage.sessions import Session
 from channels.rest import client_id, gateway, message_out, require_api_key, state_out
 
 log = logging.getLogger(__name__)

@@ -22,12 +22,13 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
 
-from bot import keys, render
-from bot.channel_texts import text as say
+from bot.conversation import render
+from bot.delivery.texts import text as say
 from bot.errors import InvalidMessage
 from bot.gateway import Gateway
 from bot.messages import IncomingMessage, OutgoingMessage
-from bot.sessions import Session
+from bot.storage import keys
+from bot.storage.sessions import Session
 from channels.settings import ChannelSettings
 from channels.telegram_send import TelegramSender, with_retry
 

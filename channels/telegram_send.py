@@ -20,8 +20,9 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 
-from bot import keys, render
+from bot.conversation import render
 from bot.messages import Button, OutgoingMessage
+from bot.storage import keys
 from bot.texts import text as say
 
 log = logging.getLogger(__name__)

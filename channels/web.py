@@ -25,10 +25,10 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse
 from redis.exceptions import RedisError
 
-from bot.channel_texts import text as say
+from bot.conversation.language import normalise
+from bot.delivery.texts import text as say
 from bot.errors import InvalidMessage, StoreUnavailable
 from bot.gateway import Gateway
-from bot.language import normalise
 from bot.messages import ConversationState, IncomingMessage, OutgoingMessage
 from channels import web_identity
 

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.agents import ROLES, AccountError, AgentAccounts
+from bot.agents.accounts import ROLES, AccountError, AgentAccounts
 from bot.clock import SystemClock
-from bot.db import Database
 from bot.errors import StoreUnavailable
+from bot.storage.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 

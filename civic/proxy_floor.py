@@ -2,7 +2,7 @@
 
 A plain ASGI app under the same server as the gateway (uvicorn, uvloop, httptools) that
 passes each request body to Rasa with the same keep-alive client the gateway uses
-(bot/http_lean.py) and returns Rasa's answer: no Redis, no SQL, no sessions, no validation.
+(bot/rasa/http_lean.py) and returns Rasa's answer: no Redis, no SQL, no sessions, no validation.
 Its latency over Rasa direct is what any separate HTTP process in front of Rasa costs on this
 machine (an extra hop each way, the server's request handling); the gateway's overhead beyond
 it is the gateway's own work.
@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from bot.http_lean import LeanHttp
+from bot.rasa.http_lean import LeanHttp
 
 _client: LeanHttp | None = None
 

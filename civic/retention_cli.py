@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.db import Database
-from bot.retention import run_retention
+from bot.storage.db import Database
+from bot.storage.retention import run_retention
 from civic.stack import ROOT
 
 

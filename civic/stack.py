@@ -253,7 +253,7 @@ class Stack:
             return False
         import redis
 
-        from bot.keys import RASA_TRACKER_PREFIX
+        from bot.storage.keys import RASA_TRACKER_PREFIX
 
         sender = f"civic-warmup-{secrets.token_hex(6)}"
         for text, lang in (("hello", "en"), ("你好", "zh")):

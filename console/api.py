@@ -14,12 +14,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path
 from pydantic import BaseModel, Field, model_validator
 
-from bot import ticket_records
-from bot.agent_desk import AgentDesk, TicketConflict
-from bot.agents import AgentAccounts, AgentSession
+from bot.agents.accounts import AgentAccounts, AgentSession
+from bot.agents.desk import AgentDesk, TicketConflict
 from bot.gateway import Gateway
-from bot.handoff import WaitingTicket
-from bot.readability import reply_warning
+from bot.handoff import ticket_records
+from bot.handoff.queue import WaitingTicket
+from bot.simple_mode.readability import reply_warning
 from console.auth import CurrentAgent, accounts, gateway
 from console.inputs import PlainText
 

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
-from bot.agents import AgentAccounts, AgentSession, LoginFailed, LoginThrottled
+from bot.agents.accounts import AgentAccounts, AgentSession, LoginFailed, LoginThrottled
 from bot.gateway import Gateway
 from console.inputs import PlainText
 

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from bot import keys
+from bot.storage import keys
 from console.api import Gw
 from console.auth import CurrentAgent
 

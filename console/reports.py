@@ -9,8 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bot import handoff_metrics, ticket_records
-from bot.handoff_reports import handoff_report, load_timelines
+from bot.handoff import metrics as handoff_metrics
+from bot.handoff import ticket_records
+from bot.handoff.reports import handoff_report, load_timelines
 from console.api import Accounts, Desk, Gw
 from console.auth import Supervisor
 

@@ -14,9 +14,9 @@ import yaml
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from bot import ticket_records
+from bot.handoff import ticket_records
 from bot.masking import mask_value
-from bot.rasa_tracker import form_data
+from bot.rasa.tracker import form_data
 from console.api import Accounts, Desk, Gw, TicketId, may_see_team
 from console.auth import CurrentAgent
 from console.suggestions import Suggestions

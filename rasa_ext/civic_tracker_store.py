@@ -11,7 +11,7 @@ on question turns that was about a fifth of Rasa's CPU per message.
 Here `retrieve` returns the whole stored tracker (as Rasa up to 3.5 did; the domain sets
 `session_expiration_time: 0`, so a conversation is one session anyway, and policies only read
 the events after the last SessionStarted), and `save` writes the tracker it was given: it
-already holds every stored event. Same key, same JSON format, so `bot/rasa_tracker.py` and
+already holds every stored event. Same key, same JSON format, so `bot/rasa/tracker.py` and
 any Rasa tool read it unchanged. Writes of one conversation are serialised by Rasa's lock
 store, as before.
 

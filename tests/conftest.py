@@ -18,7 +18,7 @@ import httpx
 import pytest
 import redis
 
-from bot import keys
+from bot.storage import keys
 from civic import ports
 from civic.stack import Stack, StackConfig
 

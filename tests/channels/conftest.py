@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import redis
 
-from bot import keys
-from bot.db import Database
-from bot.transcript import Transcript
+from bot.storage import keys
+from bot.storage.db import Database
+from bot.storage.transcript import Transcript
 from civic.stack import Stack
 
 # the session-scoped `stack` and `fake_telegram` fixtures come from tests/conftest.py (one

@@ -10,8 +10,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from bot.delivery.linking import parse
 from bot.errors import ConfigError
-from bot.linking import parse
 from bot.settings import Settings
 from channels import web_identity
 from channels.hub import Channels

@@ -8,7 +8,7 @@ import random
 import uuid
 from datetime import timedelta
 
-from bot import keys
+from bot.storage import keys
 
 from .conftest import PASSWORD, Console
 

@@ -18,12 +18,12 @@ import yaml
 from actions.forms.texts import TEXTS as FORM_TEXTS
 from actions.texts import TEXTS as ACTION_TEXTS
 from actions.validators.reasons import REASONS
-from bot.channel_texts import TEXTS as CHANNEL_TEXTS
-from bot.handoff_texts import TEXTS as HANDOFF_TEXTS
+from bot.delivery.texts import TEXTS as CHANNEL_TEXTS
+from bot.handoff.texts import TEXTS as HANDOFF_TEXTS
 from bot.messages import Button, OutgoingMessage
-from bot.plain_language import jargon_in
-from bot.readability import too_complex
-from bot.simple import MAX_EN_WORDS, MAX_ZH_CHARS, simplify, size
+from bot.simple_mode.plain_language import jargon_in
+from bot.simple_mode.readability import too_complex
+from bot.simple_mode.rules import MAX_EN_WORDS, MAX_ZH_CHARS, simplify, size
 from bot.texts import TEXTS as GATEWAY_TEXTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,8 +79,8 @@ def domain_texts() -> Iterator[tuple[str, str, str]]:
 def catalogue_texts() -> Iterator[tuple[str, str, str]]:
     catalogues = (
         ("bot/texts.py", GATEWAY_TEXTS),
-        ("bot/handoff_texts.py", HANDOFF_TEXTS),
-        ("bot/channel_texts.py", CHANNEL_TEXTS),
+        ("bot/handoff/texts.py", HANDOFF_TEXTS),
+        ("bot/delivery/texts.py", CHANNEL_TEXTS),
         ("actions/texts.py", ACTION_TEXTS),
         ("actions/forms/texts.py", FORM_TEXTS),
         ("actions/validators/reasons.py", REASONS),

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from bot.db import Database
+from bot.storage.db import Database
 from channels import cases_api
 from channels.errors import install_error_handlers
 

@@ -15,12 +15,12 @@ from urllib.parse import urlparse, urlunparse
 import pytest
 from redis.asyncio import Redis
 
-from bot.agent_desk import AgentDesk
-from bot.db import Database
-from bot.handoff import HandoffQueue
-from bot.handoff_settings import HandoffSettings
-from bot.sessions import SessionStore
-from bot.transcript import Transcript
+from bot.agents.desk import AgentDesk
+from bot.handoff.queue import HandoffQueue
+from bot.handoff.settings import HandoffSettings
+from bot.storage.db import Database
+from bot.storage.sessions import SessionStore
+from bot.storage.transcript import Transcript
 from tests.storage.conftest import FakeClock
 
 HANDOFF_DB = 11

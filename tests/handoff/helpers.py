@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from bot.handoff import HandoffQueue, QueuePlace
-from bot.sessions import SessionStore
+from bot.handoff.queue import HandoffQueue, QueuePlace
+from bot.storage.sessions import SessionStore
 
 
 async def wait_in_queue(

@@ -11,10 +11,10 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import select
 
-from bot import keys
-from bot.agent_models import Agent
-from bot.agents import AccountError, AgentAccounts, LoginFailed, LoginThrottled, digest
-from bot.db import Database
+from bot.agents.accounts import AccountError, AgentAccounts, LoginFailed, LoginThrottled, digest
+from bot.agents.models import Agent
+from bot.storage import keys
+from bot.storage.db import Database
 from tests.conftest import ROOT
 from tests.storage.conftest import FakeClock
 

@@ -8,18 +8,18 @@ from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 
-from bot.agent_desk import AgentDesk
-from bot.db import Database
-from bot.handoff import HandoffQueue
-from bot.handoff_dialogue import HandoffDialogue, mask_phone
-from bot.handoff_settings import HandoffSettings
+from bot.agents.desk import AgentDesk
+from bot.conversation.router import ConversationRouter
+from bot.handoff.dialogue import HandoffDialogue, mask_phone
+from bot.handoff.office_hours import OfficeHours
+from bot.handoff.queue import HandoffQueue
+from bot.handoff.settings import HandoffSettings
 from bot.messages import IncomingMessage, Reply
-from bot.models import Ticket
-from bot.office_hours import OfficeHours
-from bot.rasa_client import RasaClient
-from bot.router import ConversationRouter
-from bot.sessions import SessionStore
-from bot.transcript import Transcript
+from bot.rasa.client import RasaClient
+from bot.storage.db import Database
+from bot.storage.models import Ticket
+from bot.storage.sessions import SessionStore
+from bot.storage.transcript import Transcript
 from tests.conftest import free_port
 from tests.storage.conftest import FakeClock
 

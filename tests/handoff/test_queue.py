@@ -10,14 +10,14 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
-from bot import keys
-from bot.agent_desk import AgentDesk, TicketConflict
-from bot.db import Database
-from bot.handoff import HandoffQueue
-from bot.handoff_settings import HandoffSettings, parse_routes
-from bot.models import Ticket, TicketEvent
-from bot.sessions import SessionStore
-from bot.transcript import Transcript
+from bot.agents.desk import AgentDesk, TicketConflict
+from bot.handoff.queue import HandoffQueue
+from bot.handoff.settings import HandoffSettings, parse_routes
+from bot.storage import keys
+from bot.storage.db import Database
+from bot.storage.models import Ticket, TicketEvent
+from bot.storage.sessions import SessionStore
+from bot.storage.transcript import Transcript
 from tests.storage.conftest import FakeClock
 
 from .conftest import handoff_redis

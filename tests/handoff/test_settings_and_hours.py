@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.errors import ConfigError
-from bot.handoff_settings import HandoffSettings
-from bot.office_hours import OfficeHours
+from bot.handoff.office_hours import OfficeHours
+from bot.handoff.settings import HandoffSettings
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:

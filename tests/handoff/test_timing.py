@@ -7,14 +7,14 @@ from datetime import timedelta
 
 from redis.asyncio import Redis
 
-from bot.agent_desk import AgentDesk
-from bot.db import Database
-from bot.handoff import HandoffQueue
-from bot.handoff_reports import handoff_report, load_timelines
-from bot.handoff_settings import HandoffSettings
-from bot.office_hours import OfficeHours
-from bot.sessions import SessionStore
-from bot.transcript import Transcript
+from bot.agents.desk import AgentDesk
+from bot.handoff.office_hours import OfficeHours
+from bot.handoff.queue import HandoffQueue
+from bot.handoff.reports import handoff_report, load_timelines
+from bot.handoff.settings import HandoffSettings
+from bot.storage.db import Database
+from bot.storage.sessions import SessionStore
+from bot.storage.transcript import Transcript
 from tests.storage.conftest import FakeClock
 
 from .helpers import wait_in_queue

@@ -17,9 +17,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select
 
-from bot import keys
-from bot.db import Database
-from bot.models import TranscriptMessage
+from bot.storage import keys
+from bot.storage.db import Database
+from bot.storage.models import TranscriptMessage
 from civic.stack import Stack
 
 from .conftest import API_KEY, Citizen

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.simple import MAX_EN_WORDS, MAX_ZH_CHARS, body_of, size
+from bot.simple_mode.rules import MAX_EN_WORDS, MAX_ZH_CHARS, body_of, size
 from civic.stack import Stack
 
 from .conftest import Citizen

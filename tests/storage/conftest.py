@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from redis.asyncio import Redis
 
-from bot.db import Database
+from bot.storage.db import Database
 
 
 class FakeClock:

@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.cases import CaseStore
-from bot.db import Database
+from bot.cases.store import CaseStore
 from bot.errors import NotFound
+from bot.storage.db import Database
 
 from .conftest import FakeClock
 

@@ -1,4 +1,4 @@
-"""bot/redis_lean.py: the router's two round trips per turn on one lean connection, against
+"""bot/storage/redis_lean.py: the router's two round trips per turn on one lean connection, against
 real Redis servers (the shared ones, and private ones this file starts, stops and pauses)."""
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import DataError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from bot import keys
 from bot.clock import Clock
-from bot.delivery_ledger import DeliveryLedger
-from bot.ratelimit import RateLimiter
-from bot.redis_lean import Commands, LeanRedis
-from bot.reminders import IdleReminders
-from bot.sessions import Session, SessionStore
-from bot.turn_lock import TurnLock
+from bot.conversation.ratelimit import RateLimiter
+from bot.conversation.turn_lock import TurnLock
+from bot.delivery.ledger import DeliveryLedger
+from bot.simple_mode.reminders import IdleReminders
+from bot.storage import keys
+from bot.storage.redis_lean import Commands, LeanRedis
+from bot.storage.sessions import Session, SessionStore
 from tests.conftest import free_port, wait_for_redis
 
 from .conftest import FakeClock

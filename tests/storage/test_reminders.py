@@ -2,11 +2,11 @@ import json
 
 from redis.asyncio import Redis
 
-from bot import keys
-from bot.db import Database
-from bot.reminders import IdleReminders
-from bot.sessions import SessionStore
-from bot.transcript import Transcript
+from bot.simple_mode.reminders import IdleReminders
+from bot.storage import keys
+from bot.storage.db import Database
+from bot.storage.sessions import SessionStore
+from bot.storage.transcript import Transcript
 
 from .conftest import FakeClock
 

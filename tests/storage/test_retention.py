@@ -2,9 +2,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.db import Database
-from bot.models import Ticket, TicketEvent, TranscriptMessage
-from bot.retention import run_retention
+from bot.storage.db import Database
+from bot.storage.models import Ticket, TicketEvent, TranscriptMessage
+from bot.storage.retention import run_retention
 
 NOW = datetime(2027, 6, 1, tzinfo=UTC)
 

@@ -1,7 +1,7 @@
 from redis.asyncio import Redis
 
-from bot import keys
-from bot.sessions import SessionStore
+from bot.storage import keys
+from bot.storage.sessions import SessionStore
 
 
 async def test_new_citizen_gets_defaults(redis: Redis, citizen: str) -> None:

@@ -5,13 +5,13 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import select
 
-from bot import keys
-from bot.db import Database
 from bot.errors import StoreUnavailable
-from bot.handoff import HandoffQueue
+from bot.handoff.queue import HandoffQueue
 from bot.messages import Button, OutgoingMessage
-from bot.models import Ticket, TicketEvent, TranscriptMessage
-from bot.transcript import Transcript, _Insert
+from bot.storage import keys
+from bot.storage.db import Database
+from bot.storage.models import Ticket, TicketEvent, TranscriptMessage
+from bot.storage.transcript import Transcript, _Insert
 
 from .conftest import FakeClock
 

@@ -1,4 +1,4 @@
-"""bot/http_lean.py, the gateway's keep-alive client to Rasa, against a real aiohttp server."""
+"""bot/rasa/http_lean.py, the gateway's keep-alive client to Rasa, against a real aiohttp server."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from aiohttp import web
 
 from bot.errors import RasaUnavailable
-from bot.http_lean import LeanHttp, LeanHttpError
-from bot.rasa_client import RasaClient
+from bot.rasa.client import RasaClient
+from bot.rasa.http_lean import LeanHttp, LeanHttpError
 from tests.conftest import free_port
 
 

@@ -1,7 +1,7 @@
 import pytest
 
+from bot.conversation.inbound import clean
 from bot.errors import InvalidMessage
-from bot.inbound import clean
 
 
 def test_strips_control_characters_keeps_text() -> None:

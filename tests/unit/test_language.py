@@ -1,6 +1,6 @@
 import pytest
 
-from bot.language import detect, normalise
+from bot.conversation.language import detect, normalise
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-from bot.readability import flesch, longest_zh_sentence, syllables, too_complex
+from bot.simple_mode.readability import flesch, longest_zh_sentence, syllables, too_complex
 
 
 def test_syllables() -> None:

@@ -1,6 +1,6 @@
+from bot.conversation.render import escape, from_rasa
 from bot.messages import Button
-from bot.rasa_client import RasaResponse
-from bot.render import escape, from_rasa
+from bot.rasa.client import RasaResponse
 
 
 def test_paragraphs_split_by_rasa_are_joined_until_buttons() -> None:

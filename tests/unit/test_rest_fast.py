@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from bot.conversation.ratelimit import RateLimited
 from bot.errors import InvalidMessage, RasaUnavailable
 from bot.messages import ConversationState, IncomingMessage, OutgoingMessage, Reply
-from bot.ratelimit import RateLimited
 from channels.rest_fast import RestFastPath
 
 KEY = "k" * 20

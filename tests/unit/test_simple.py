@@ -1,9 +1,9 @@
 import pytest
 
+from bot.conversation.shortcuts import choose, is_more, is_repeat
 from bot.messages import Button, OutgoingMessage
-from bot.plain_language import jargon_in, plain
-from bot.shortcuts import choose, is_more, is_repeat
-from bot.simple import MAX_EN_WORDS, MAX_ZH_CHARS, body_of, chunks, simplify, size
+from bot.simple_mode.plain_language import jargon_in, plain
+from bot.simple_mode.rules import MAX_EN_WORDS, MAX_ZH_CHARS, body_of, chunks, simplify, size
 
 LONG_EN = " ".join(
     f"Sentence number {i} tells you one more thing about the passport office." for i in range(30)

@@ -1,0 +1,1 @@
+"""Cases: submitted forms, stored in SQL with a readable reference number."""

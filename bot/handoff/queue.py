@@ -1,0 +1,319 @@
+"""The handoff queue: tickets in SQL (the record), waiting order and holders in Redis (the live
+state, shared by every gateway replica).
+
+The clock starts at the handoff. Every change is an append-only timing event from which the
+reports are computed; Redis only answers "who is waiting, in which order, who holds what".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.clock import Clock
+from bot.handoff import metrics
+from bot.handoff.settings import HandoffSettings
+from bot.handoff.ticket_log import TicketLog
+from bot.storage import keys
+from bot.storage.db import Database
+
+PRIORITY_BOOST_S = 600  # a priority ticket is queued as if it had waited ten minutes longer
+RECENT_PICKUPS = 50
+
+# Leave the queue and become held in one step, so that two agents never get the same ticket.
+_CLAIM = """
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+  redis.call('SET', KEYS[2], ARGV[2])
+  return {1, ARGV[2]}
+end
+return {0, redis.call('GET', KEYS[2]) or ''}
+"""
+# Move a held ticket to another holder only if the caller still holds it.
+_HAND_OVER = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2]) end
+  return 1
+end
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    ticket_id: int
+    position: int
+    estimated_wait_s: int
+
+
+@dataclass(frozen=True)
+class WaitingTicket:
+    ticket_id: int
+    citizen_id: str
+    team: str
+    kind: str
+    priority: int
+    lang: str
+    topic: str | None
+    requested_at: datetime
+    position: int  # within its team
+
+
+class HandoffQueue:
+    """Opens, claims, releases, transfers and closes tickets; estimates waits."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        db: Database,
+        clock: Clock,
+        default_wait_s: int,
+        settings: HandoffSettings | None = None,
+    ) -> None:
+        self.redis = redis
+        self.db = db
+        self.clock = clock
+        self.default_wait_s = default_wait_s
+        self.settings = settings or HandoffSettings()
+        self.on_change: Callable[[], Awaitable[None]] | None = None  # re-tell positions
+        self.log = TicketLog(db, clock)
+        self._claim = redis.register_script(_CLAIM)
+        self._hand_over = redis.register_script(_HAND_OVER)
+
+    # --- opening and the waiting order -------------------------------------------------
+
+    async def open(
+        self,
+        citizen_id: str,
+        *,
+        reason: str,
+        topic: str | None,
+        lang: str,
+        simple_mode: bool,
+        kind: str = "live",
+        detail: dict[str, Any] | None = None,
+        callback_at: datetime | None = None,
+        contact: str | None = None,
+    ) -> QueuePlace:
+        now = self.clock.now()
+        priority = 1 if simple_mode else 0
+        team = self.settings.team_for(topic, lang)
+        fields = {
+            "reason": reason[:40], "topic": topic[:200] if topic else None, "lang": lang,
+            "simple_mode": simple_mode, "priority": priority, "team": team, "kind": kind,
+            "callback_at": callback_at, "contact": contact,
+        }  # fmt: skip
+        ticket_id = await asyncio.to_thread(self.log.insert, citizen_id, fields, detail)
+        score = now.timestamp() - priority * PRIORITY_BOOST_S
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                keys.handoff_ticket(ticket_id),
+                mapping={
+                    "citizen": citizen_id, "team": team, "kind": kind, "priority": priority,
+                    "lang": lang, "topic": topic or "", "score": score,
+                    "requested": now.timestamp(), "citizen_at": now.timestamp(),
+                },
+            )  # fmt: skip
+            pipe.zadd(keys.handoff_queue(), {str(ticket_id): score})
+            pipe.sadd(keys.handoff_open(), str(ticket_id))
+            await pipe.execute()
+        metrics.TICKETS.labels(team, str(priority), kind).inc()
+        metrics.EVENTS.labels("requested").inc()
+        place = await self.place(ticket_id)
+        if kind == "live":
+            await self.redis.hset(keys.handoff_told(), str(ticket_id), place.position)
+        await self._changed("queued", ticket_id)
+        return place
+
+    async def waiting(self, team: str | None = None) -> list[WaitingTicket]:
+        """The queue in order (optionally one team's), each with its place within its team."""
+        members: list[Any] = await self.redis.zrange(keys.handoff_queue(), 0, -1)
+        ids = [int(x) for x in members]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for ticket_id in ids:
+                pipe.hgetall(keys.handoff_ticket(ticket_id))
+            rows: list[dict[bytes, bytes]] = await pipe.execute()
+        out: list[WaitingTicket] = []
+        per_team: dict[str, int] = {}
+        for ticket_id, row in zip(ids, rows, strict=True):
+            data = {k.decode(): v.decode() for k, v in row.items()}
+            ticket_team = data.get("team") or self.settings.default_team
+            per_team[ticket_team] = per_team.get(ticket_team, 0) + 1
+            if team is not None and ticket_team != team:
+                continue
+            out.append(
+                WaitingTicket(
+                    ticket_id=ticket_id,
+                    citizen_id=data.get("citizen", ""),
+                    team=ticket_team,
+                    kind=data.get("kind", "live"),
+                    priority=int(data.get("priority") or 0),
+                    lang=data.get("lang", "en"),
+                    topic=data.get("topic") or None,
+                    requested_at=datetime.fromtimestamp(float(data.get("requested") or 0), UTC),
+                    position=per_team[ticket_team],
+                )
+            )
+        return out
+
+    async def place(self, ticket_id: int) -> QueuePlace:
+        team = await self.redis.hget(keys.handoff_ticket(ticket_id), "team")
+        mine = team.decode() if isinstance(team, bytes) else self.settings.default_team
+        position = next(
+            (t.position for t in await self.waiting(mine) if t.ticket_id == ticket_id), 1
+        )
+        return QueuePlace(ticket_id, position, await self.estimate_wait(position))
+
+    async def estimate_wait(self, position: int) -> int:
+        """Median of recent pick-up times, scaled by the place in the queue."""
+        raw: list[bytes | str] = await self.redis.lrange(  # type: ignore[misc]
+            keys.handoff_pickups(), 0, RECENT_PICKUPS - 1
+        )
+        samples = [float(x) for x in raw]
+        base = statistics.median(samples) if samples else float(self.default_wait_s)
+        return max(30, round(base * position))
+
+    # --- agents ---------------------------------------------------------------------------
+
+    async def holder(self, ticket_id: int) -> str | None:
+        raw = await self.redis.get(keys.handoff_claim(ticket_id))
+        return raw.decode() if isinstance(raw, bytes) else raw
+
+    async def claim(self, ticket_id: int, agent: str) -> tuple[bool, str | None]:
+        """(True, agent) if this agent now holds the ticket, else (False, current holder)."""
+        ok, holder = await self._claim(
+            keys=[keys.handoff_queue(), keys.handoff_claim(ticket_id)], args=[ticket_id, agent]
+        )
+        holder_name = holder.decode() if isinstance(holder, bytes) else str(holder)
+        if not ok:
+            return False, holder_name or None
+        await self.redis.hdel(keys.handoff_told(), str(ticket_id))
+        waited, priority, first = await asyncio.to_thread(self.log.claimed, ticket_id, agent)
+        if first:
+            await self.redis.lpush(keys.handoff_pickups(), round(waited))
+            await self.redis.ltrim(keys.handoff_pickups(), 0, RECENT_PICKUPS - 1)
+            metrics.PICKUP.labels(str(priority)).observe(waited)
+            if waited > self.settings.sla_target_s(priority):
+                metrics.SLA_BREACHES.labels(str(priority)).inc()
+        await self.redis.hset(keys.handoff_ticket(ticket_id), "agent_at", self._ts())
+        await self._changed("claimed", ticket_id)
+        return True, agent
+
+    async def release(self, ticket_id: int, agent: str) -> bool:
+        """Put a held ticket back in the queue at its old place (only by its holder)."""
+        if not await self._hand_over(keys=[keys.handoff_claim(ticket_id)], args=[agent, ""]):
+            return False
+        await self._requeue(ticket_id)
+        await asyncio.to_thread(
+            self.log.update, ticket_id, "released", agent, None, status="waiting"
+        )
+        await self._changed("released", ticket_id)
+        return True
+
+    async def transfer(
+        self, ticket_id: int, by: str, *, to_agent: str | None = None, to_team: str | None = None
+    ) -> bool:
+        """Hand a held ticket to another agent (stays held) or to a team (back in the queue)."""
+        if to_agent:
+            if not await self._hand_over(keys=[keys.handoff_claim(ticket_id)], args=[by, to_agent]):
+                return False
+            detail = {"to_agent": to_agent}
+            await asyncio.to_thread(self.log.update, ticket_id, "transferred", by, detail)
+        elif to_team:
+            if not await self._hand_over(keys=[keys.handoff_claim(ticket_id)], args=[by, ""]):
+                return False
+            await self.redis.hset(keys.handoff_ticket(ticket_id), "team", to_team)
+            await self._requeue(ticket_id)
+            detail = {"to_team": to_team}
+            await asyncio.to_thread(
+                self.log.update,
+                ticket_id,
+                "transferred",
+                by,
+                detail,
+                status="waiting",
+                team=to_team,
+            )
+        else:
+            return False
+        await self._changed("transferred", ticket_id)
+        return True
+
+    async def close(self, ticket_id: int, agent: str, note: str | None) -> bool:
+        if not await self._hand_over(keys=[keys.handoff_claim(ticket_id)], args=[agent, ""]):
+            return False
+        await self._forget(ticket_id)
+        await asyncio.to_thread(self.log.finish, ticket_id, "closed", agent, note)
+        await self._changed("closed", ticket_id)
+        return True
+
+    async def abandon(self, ticket_id: int) -> None:
+        await self.redis.delete(keys.handoff_claim(ticket_id))
+        await self._forget(ticket_id)
+        await asyncio.to_thread(self.log.finish, ticket_id, "abandoned", None, None)
+        await self._changed("abandoned", ticket_id)
+
+    async def cancel(self, ticket_id: int) -> None:
+        await self.redis.delete(keys.handoff_claim(ticket_id))
+        await self._forget(ticket_id)
+        await asyncio.to_thread(self.log.finish, ticket_id, "cancelled", None, None)
+        await self._changed("cancelled", ticket_id)
+
+    # --- activity -------------------------------------------------------------------------
+
+    async def record(self, ticket_id: int, kind: str, agent: str | None = None) -> None:
+        """Append a timing event (e.g. `citizen_replied`)."""
+        await asyncio.to_thread(self.log.update, ticket_id, kind, agent, None)
+
+    async def citizen_message(self, ticket_id: int) -> None:
+        await self.record(ticket_id, "citizen_replied")
+        await self.redis.hset(
+            keys.handoff_ticket(ticket_id), mapping={"citizen_at": self._ts(), "nudged": 0}
+        )
+        await self.redis.publish(keys.handoff_events_channel(), f"citizen_replied:{ticket_id}")
+
+    async def agent_message(self, ticket_id: int, agent: str) -> None:
+        await self.record(ticket_id, "agent_replied", agent)
+        await self.redis.hset(keys.handoff_ticket(ticket_id), "agent_at", self._ts())
+        await self.redis.publish(keys.handoff_events_channel(), f"agent_replied:{ticket_id}")
+
+    async def open_ids(self) -> list[int]:
+        members: set[Any] = await self.redis.smembers(keys.handoff_open())  # type: ignore[misc]
+        return sorted(int(m) for m in members)
+
+    def rate(self, ticket_id: int, rating: int) -> None:
+        self.log.rate(ticket_id, rating)
+
+    async def live_state(self, ticket_id: int) -> dict[str, str]:
+        raw: dict[Any, Any] = await self.redis.hgetall(  # type: ignore[misc]
+            keys.handoff_ticket(ticket_id)
+        )
+        return {k.decode(): v.decode() for k, v in raw.items()}
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _ts(self) -> float:
+        return self.clock.now().timestamp()
+
+    async def _requeue(self, ticket_id: int) -> None:
+        score = await self.redis.hget(keys.handoff_ticket(ticket_id), "score")
+        when = float(score) if score is not None else self._ts()
+        await self.redis.zadd(keys.handoff_queue(), {str(ticket_id): when})
+
+    async def _forget(self, ticket_id: int) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zrem(keys.handoff_queue(), str(ticket_id))
+            pipe.delete(keys.handoff_ticket(ticket_id))
+            pipe.hdel(keys.handoff_told(), str(ticket_id))
+            pipe.srem(keys.handoff_open(), str(ticket_id))
+            await pipe.execute()
+
+    async def _changed(self, kind: str, ticket_id: int) -> None:
+        await self.redis.publish(keys.handoff_events_channel(), f"{kind}:{ticket_id}")
+        if self.on_change is not None:
+            await self.on_change()

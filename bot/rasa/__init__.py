@@ -1,0 +1,1 @@
+"""Rasa, seen from the gateway: the REST webhook client and the form data in Rasa's tracker."""
