@@ -139,11 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--url")
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=cmd_status)
-    bench = sub.add_parser("bench", help="load benchmark: gateway vs Rasa direct, memory, start-up")
-    from civic.load_bench import add_bench_arguments, run_bench
+    bench_cmd = sub.add_parser(
+        "bench", help="load benchmark: gateway vs Rasa direct, memory, start-up"
+    )
+    from bench.load_bench import add_bench_arguments, run_bench
 
-    add_bench_arguments(bench)
-    bench.set_defaults(func=run_bench)
+    add_bench_arguments(bench_cmd)
+    bench_cmd.set_defaults(func=run_bench)
     from civic.agent_cli import add_agent_commands
     from civic.kb_cli import add_kb_commands
     from civic.retention_cli import add_retention_commands

@@ -220,8 +220,8 @@ async def test_the_rasa_client_turns_every_failure_into_rasa_unavailable(server:
 async def test_the_bench_floor_forwards_with_the_same_client(
     server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """civic/proxy_floor.py (the bench's bare forwarder) passes body and status through."""
-    from civic import proxy_floor
+    """bench/proxy_floor.py (the bench's bare forwarder) passes body and status through."""
+    from bench import proxy_floor
 
     monkeypatch.setenv("RASA_URL", f"http://127.0.0.1:{server.port}/prefix")
     monkeypatch.setattr(proxy_floor, "_client", None)

@@ -1,6 +1,6 @@
-"""civic/load_bench.py: Server-Timing parsing, the per-message own time, the targets
-interleaved message by message (against real HTTP servers), and the paired comparison with
-Rasa direct."""
+"""bench/load_bench.py and bench/stats.py: Server-Timing parsing, the per-message own time, the
+targets interleaved message by message (against real HTTP servers), and the paired comparison
+with Rasa direct."""
 
 from __future__ import annotations
 
@@ -17,16 +17,9 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from civic import load_bench
-from civic.load_bench import (
-    Sample,
-    added_ms,
-    compare,
-    paired,
-    ratio_ci,
-    server_timing,
-    summarise,
-)
+from bench import load_bench
+from bench.load_bench import compare
+from bench.stats import Sample, added_ms, paired, ratio_ci, report_of, server_timing, summarise
 from tests.conftest import free_port
 
 
@@ -239,7 +232,7 @@ def test_the_report_has_the_issues_keys_and_the_extra_targets_figures(
     monkeypatch.setattr(load_bench, "run", fake_run)
     urls = {"rasa_direct": "a", "proxy_floor": "b", "gateway": "c", "rasa_direct_again": "a"}
     runs = [{"n": 8, **compare(urls, 8, 24, {}, 3.0)}]
-    report = load_bench.report_of(runs, {"total": 1800.0}, 20.0, 3000)
+    report = report_of(runs, {"total": 1800.0}, 20.0, 3000)
     direct = statistics.median(30.0 + i % 5 for i in range(24))  # 32 ms
     assert report["overhead_ratio"] == round((direct + 3) / direct, 3)
     assert report["overhead_added_ms"]["median"] == 3.0
@@ -248,7 +241,7 @@ def test_the_report_has_the_issues_keys_and_the_extra_targets_figures(
     assert report["null_ratio"] == 1.0 and report["null_ratio_ci95"] == [1.0, 1.0]
     assert report["null_added_ms"]["median"] == 0.0
     assert {"runs", "rss_mb", "startup_s", "overhead_ratio_ci95"} <= set(report)
-    without = load_bench.report_of(
+    without = report_of(
         [{"n": 8, **compare({"rasa_direct": "a", "gateway": "c"}, 8, 24, {}, 3.0)}], {}, 1.0, 0
     )
     assert not any(k.startswith(("floor_", "null_")) for k in without)

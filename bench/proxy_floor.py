@@ -8,7 +8,7 @@ machine (an extra hop each way, the server's request handling); the gateway's ov
 it is the gateway's own work.
 Never part of a deployment.
 
-    RASA_URL=http://127.0.0.1:5005 python -m uvicorn civic.proxy_floor:app --port 8099
+    RASA_URL=http://127.0.0.1:5005 python -m uvicorn bench.proxy_floor:app --port 8099
 """
 
 from __future__ import annotations
