@@ -10,6 +10,7 @@ COPY pyproject.toml README.md ./
 COPY knowledge_base knowledge_base
 COPY actions actions
 COPY bot bot
+COPY api api
 COPY channels channels
 COPY console console
 COPY civic civic

@@ -18,8 +18,8 @@ import re
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import error_response
 from bot.gateway import Gateway
-from channels.errors import error_response
 from channels.rest import CONVERSATION_ID, MessageIn, api_key_of, send_message
 
 _PATH = re.compile(rf"/api/v1/conversations/({CONVERSATION_ID})/messages")

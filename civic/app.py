@@ -9,13 +9,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from api import cases
+from api.body_limit import BodyLimit
+from api.errors import install_error_handlers
 from bot import masking
 from bot.clock import Clock
 from bot.gateway import Gateway
 from bot.settings import Settings
-from channels import cases_api, rest
-from channels.body_limit import BodyLimit
-from channels.errors import install_error_handlers
+from channels import rest
 from channels.hub import Channels
 from channels.rest_fast import RestFastPath
 from channels.settings import ChannelSettings
@@ -65,7 +66,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         return JSONResponse({"status": status, "checks": checks})
 
     app.include_router(rest.router)
-    app.include_router(cases_api.router)  # service-to-service: forms submitted by actions
+    app.include_router(cases.router)  # service-to-service: forms submitted by actions
     mount_console(app)  # agent console: JSON API, reports, /metrics, web UI at /console
     channels.mount(app)
     return app

@@ -11,9 +11,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api import cases
+from api.errors import install_error_handlers
 from bot.storage.db import Database
-from channels import cases_api
-from channels.errors import install_error_handlers
 
 TOKEN = "service-token-for-tests-0123456789"
 
@@ -29,7 +29,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     db.migrate()
     app = FastAPI()
     install_error_handlers(app)
-    app.include_router(cases_api.router)
+    app.include_router(cases.router)
     app.state.gateway = SimpleNamespace(
         settings=SimpleNamespace(service_token=TOKEN), db=db, clock=FixedClock()
     )

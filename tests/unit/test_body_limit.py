@@ -1,4 +1,4 @@
-"""channels/body_limit.py: oversized bodies are refused with a JSON 413, declared or streamed."""
+"""api/body_limit.py: oversized bodies are refused with a JSON 413, declared or streamed."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import json
 from typing import Any
 
-from channels.body_limit import BodyLimit
+from api.body_limit import BodyLimit
 
 
 async def _echo(scope: Any, receive: Any, send: Any) -> None:
