@@ -2,7 +2,8 @@
 
 One turn = clean the text, resolve the citizen, take the citizen's lock, then either pass the
 message to Rasa or to the human agent who holds the case, record everything in the transcript,
-and hand the replies back to the channel.
+and hand the replies back to the channel. How a turn's replies are finished before they are
+stored (simplified mode, confirmations, misunderstandings) is in turn.py.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import asyncio
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 
 from redis.asyncio import Redis
 
@@ -20,7 +19,8 @@ from bot.conversation import render
 from bot.conversation.inbound import clean
 from bot.conversation.language import detect, normalise
 from bot.conversation.ratelimit import RateLimited, RateLimiter
-from bot.conversation.shortcuts import ANSWER_NO, ANSWER_YES, choose, is_more, is_repeat, yes_or_no
+from bot.conversation.shortcuts import choose, is_more, is_repeat, yes_or_no
+from bot.conversation.turn import Turn, apply_settings, confirmed, finish, more, more_choices
 from bot.conversation.turn_lock import TurnLock
 from bot.delivery.ledger import DeliveryLedger
 from bot.delivery.linking import AccountLinker
@@ -30,7 +30,7 @@ from bot.handoff.queue import HandoffQueue, QueuePlace
 from bot.messages import Button, ConversationState, IncomingMessage, OutgoingMessage, Reply
 from bot.rasa.client import RasaClient
 from bot.simple_mode.reminders import IdleReminders
-from bot.simple_mode.rules import MORE_CHOICES_PAYLOAD, simplify
+from bot.simple_mode.rules import MORE_CHOICES_PAYLOAD
 from bot.storage import keys
 from bot.storage.redis_lean import LeanRedis
 from bot.storage.sessions import Session, SessionStore
@@ -48,14 +48,6 @@ _WANTS_PERSON = re.compile(
 _CANCEL = re.compile(
     r"^\s*(cancel|stop|stop waiting|quit|取消|不等了|退出|算了)\s*[.!。！]?\s*$", re.I
 )
-
-
-@dataclass(frozen=True)
-class Turn:
-    session: Session
-    replies: list[OutgoingMessage]
-    place: QueuePlace | None = None
-    rendered: bool = False  # already in its final form (a repeat): not simplified again
 
 
 class ConversationRouter:
@@ -182,22 +174,22 @@ class ConversationRouter:
             and session.held
             and (yes_or_no(text) is not None or text == render.HANDOFF_PAYLOAD)
         ):
-            turn, text = self._confirmed(session, text)
+            turn, text = confirmed(session, text)
             if turn is None:  # "no": the form asks that question again
                 turn = await self._to_bot(session.but(held=(), held_field=None), text, message)
         elif session.mode == "bot" and is_repeat(text):
             turn = Turn(session, await self._repeat(session), rendered=True)
         elif session.mode == "bot" and is_more(text) and session.more:
-            turn = self._more(session)
+            turn = more(session)
         elif session.mode == "bot" and text == MORE_CHOICES_PAYLOAD and session.more_choices:
-            turn = self._more_choices(session)
+            turn = more_choices(session)
         elif session.mode == "bot" and session.pending and self.dialogue is not None:
             turn = await self._pending(session, text, message)
         elif session.mode == "bot":
             turn = await self._to_bot(session, text, message)
         else:
             turn = await self._to_agent(session, text)
-        turn = self._finish(turn)
+        turn = finish(turn)
         record = (citizen_id, message.channel, text, turn.replies, turn.session.ticket_id)
         stored = self.transcript.record_turn_now(*record)  # SQLite, lock free: no thread
         if stored is None:
@@ -235,7 +227,7 @@ class ConversationRouter:
                 "rasa_down", session.lang, (render.person_button(session.lang),)
             )
             return Turn(session, [apology])
-        session = _apply_settings(session, replies)
+        session = apply_settings(session, replies)
         if any(r.custom and r.custom.get("repeat") for r in replies):
             return Turn(session, await self._repeat(session), rendered=True)
         handoff = next(
@@ -248,90 +240,6 @@ class ConversationRouter:
                 session, replies, reason=reason, topic=str(topic) if topic else None
             )
         return Turn(session, replies)
-
-    def _finish(self, turn: Turn) -> Turn:
-        """Drop control-only replies, count misunderstandings, apply simplified mode."""
-        session = turn.session
-        control = [r.custom or {} for r in turn.replies]
-        replies = [r for r in turn.replies if r.text or r.buttons]
-        if any(c.get("misunderstood") for c in control):
-            session = session.but(failures=session.failures + 1)
-            if session.failures >= 2 and session.mode == "bot":
-                replies.append(
-                    render.system("offer_help", session.lang, self._help_choices(session))
-                )
-                session = session.but(failures=0)
-        elif turn.replies and session.mode == "bot":
-            session = session.but(failures=0)
-        if turn.rendered or not replies:
-            return Turn(session, replies, turn.place, rendered=True)
-        accepted = next(
-            (c["accepted"] for c in control if isinstance(c.get("accepted"), dict)), None
-        )
-        if session.simple_mode and accepted is not None and session.mode == "bot":
-            session, replies = self._hold_for_confirmation(session, replies, accepted)
-        elif session.held:
-            session = session.but(held=(), held_field=None)
-        if session.simple_mode:
-            simple = simplify(replies, session.lang, person=session.mode == "bot")
-            session = session.but(
-                choices=simple.choices,
-                more=simple.more,
-                more_choices=tuple((b.title, b.payload) for b in simple.more_choices),
-            )
-            return Turn(session, simple.messages, turn.place, rendered=True)
-        last_buttons = next((r.buttons for r in reversed(replies) if r.buttons), ())
-        session = session.but(choices=tuple(b.payload for b in last_buttons), more=())
-        return Turn(session, replies, turn.place, rendered=True)
-
-    @staticmethod
-    def _hold_for_confirmation(
-        session: Session, replies: list[OutgoingMessage], accepted: dict[str, Any]
-    ) -> tuple[Session, list[OutgoingMessage]]:
-        """Simplified mode: 'You said: 12 May. Is that right?' before the next question."""
-        held = tuple(
-            {"text": r.text, "buttons": [[b.title, b.payload] for b in r.buttons]} for r in replies
-        )
-        ask = OutgoingMessage(
-            text=say("confirm_answer", session.lang, value=str(accepted.get("value", ""))),
-            buttons=(
-                Button(say("yes", session.lang), ANSWER_YES),
-                Button(say("no", session.lang), ANSWER_NO),
-            ),
-        )
-        return session.but(held=held, held_field=str(accepted.get("field") or "")), [ask]
-
-    def _confirmed(self, session: Session, text: str) -> tuple[Turn | None, str]:
-        """The answer to 'Is that right?': yes shows the held question, no changes the field."""
-        if yes_or_no(text) is True:
-            held = [
-                OutgoingMessage(
-                    text=h["text"], buttons=tuple(Button(t, p) for t, p in h["buttons"])
-                )
-                for h in session.held
-            ]
-            return Turn(session.but(held=(), held_field=None), held), text
-        if text == render.HANDOFF_PAYLOAD:
-            return None, text
-        return None, say("change_field", session.lang, field=session.held_field or "")
-
-    @staticmethod
-    def _help_choices(session: Session) -> tuple[Button, ...]:
-        person = render.person_button(session.lang)
-        if session.simple_mode:
-            return (person,)
-        return (Button(say("simple_mode_button", session.lang), "/simple_mode_on"), person)
-
-    def _more_choices(self, session: Session) -> Turn:
-        """The next options of a question with more than four (simplified mode)."""
-        options = tuple(Button(title, payload) for title, payload in session.more_choices)
-        reply = OutgoingMessage(text=say("other_choices", session.lang), buttons=options)
-        return Turn(session.but(more_choices=()), [reply])
-
-    def _more(self, session: Session) -> Turn:
-        """The next part of a long simplified-mode answer."""
-        reply = OutgoingMessage(text="\n".join(session.more), sender="bot")
-        return Turn(session.but(more=()), [reply])
 
     async def _repeat(self, session: Session) -> list[OutgoingMessage]:
         """Copies of the last messages the citizen got ('repeat' / '再说一遍')."""
@@ -420,20 +328,6 @@ class ConversationRouter:
     async def messages_after(self, channel_identity: str, after: int) -> list[OutgoingMessage]:
         citizen_id = await self.sessions.resolve(channel_identity)
         return await asyncio.to_thread(self.transcript.outgoing_after, citizen_id, after)
-
-
-def _apply_settings(session: Session, replies: list[OutgoingMessage]) -> Session:
-    """Apply `{"set": {...}}` custom payloads (simplified mode, language) to the session."""
-    for reply in replies:
-        changes = (reply.custom or {}).get("set")
-        if not isinstance(changes, dict):
-            continue
-        if isinstance(changes.get("simple_mode"), bool):
-            session = session.but(simple_mode=changes["simple_mode"])
-        lang = normalise(changes.get("lang")) if isinstance(changes.get("lang"), str) else None
-        if lang:
-            session = session.but(lang=lang, lang_pinned=True)
-    return session
 
 
 def _wants_person(text: str) -> bool:
