@@ -1,8 +1,9 @@
 """`civic agent ...` commands: add and list console accounts.
 
-`civic agent add <username> --role agent|supervisor [--team T]` reads the password from
-stdin (the first line; prompted twice without echo on a terminal), so it never appears in the
-shell history or the process list. The database is DATABASE_URL (default var/civic.db)."""
+`civic agent add <username> --role agent|supervisor|caseworker|editor [--team T]` reads the
+password from stdin (the first line; prompted twice without echo on a terminal), so it never
+appears in the shell history or the process list.
+What each role may do: bot/agents/roles.py. The database is DATABASE_URL (default var/civic.db)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.agents.accounts import ROLES, AccountError, AgentAccounts
+from bot.agents.accounts import AccountError, AgentAccounts
+from bot.agents.roles import ROLES
 from bot.clock import SystemClock
 from bot.errors import StoreUnavailable
 from bot.storage.db import Database

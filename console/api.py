@@ -1,8 +1,9 @@
 """The console's JSON API for agents: the queue and what they do to a ticket.
 
-Roles are checked on every route: an agent sees the queue of their own team (every team when
-they have none) and acts only on tickets they hold; a supervisor sees and may act on
-everything (overrides are audited as such).
+Every route needs the `desk` permission (agents and supervisors; see bot/agents/roles.py): an
+agent sees the queue of their own team (every team when they have none) and acts only on
+tickets they hold; a supervisor sees and may act on everything (overrides are audited as such).
+Caseworkers and editors get 403.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from pydantic import BaseModel, Field, model_validator
 
 from bot.agents.accounts import AgentAccounts, AgentSession
 from bot.agents.desk import AgentDesk, TicketConflict
+from bot.agents.roles import may
 from bot.gateway import Gateway
 from bot.handoff import ticket_records
 from bot.handoff.queue import WaitingTicket
 from bot.simple_mode.readability import reply_warning
-from console.auth import CurrentAgent, accounts, gateway
+from console.auth import DeskAgent, accounts, gateway
 from console.inputs import PlainText
 
 TicketId = Annotated[int, Path(ge=1, le=2**62)]
@@ -136,7 +138,7 @@ router = APIRouter(prefix="/api/v1/agent", tags=["agent console"])
 
 
 @router.get("/queue", response_model=QueueOut, summary="Waiting tickets and held tickets")
-async def get_queue(agent: CurrentAgent, gw: Gw, d: Desk) -> QueueOut:
+async def get_queue(agent: DeskAgent, gw: Gw, d: Desk) -> QueueOut:
     now = gw.clock.now()
     waiting = [
         queue_item(gw, t, now) for t in await d.queue.waiting() if may_see_team(agent, t.team)
@@ -180,7 +182,7 @@ async def _acting_as(agent: AgentSession, d: AgentDesk, ticket_id: int) -> str:
     summary="Claim a waiting ticket (atomic across gateways)",
     responses={404: {"description": "no such waiting ticket"}, 409: {"description": "held"}},
 )
-async def claim(ticket_id: TicketId, agent: CurrentAgent, d: Desk, acc: Accounts) -> ClaimOut:
+async def claim(ticket_id: TicketId, agent: DeskAgent, d: Desk, acc: Accounts) -> ClaimOut:
     state = await d.queue.live_state(ticket_id)
     if not state or not may_see_team(agent, state.get("team")):
         raise HTTPException(404, f"ticket {ticket_id} is not open or not for your team")
@@ -199,9 +201,7 @@ async def claim(ticket_id: TicketId, agent: CurrentAgent, d: Desk, acc: Accounts
     summary="Send a message to the citizen",
     responses={409: {"description": "not held by you"}},
 )
-async def send_message(
-    ticket_id: TicketId, body: TextIn, agent: CurrentAgent, d: Desk
-) -> MessageOut:
+async def send_message(ticket_id: TicketId, body: TextIn, agent: DeskAgent, d: Desk) -> MessageOut:
     holder = await _acting_as(agent, d, ticket_id)
     try:
         stored = await d.reply(ticket_id, holder, body.text.strip() or body.text)
@@ -226,7 +226,7 @@ async def _simple_mode_warning(d: AgentDesk, ticket_id: int, text: str) -> str |
     response_model=CheckOut,
     summary="Check a draft reply against the simplified-mode rules (nothing is sent)",
 )
-async def check_reply(ticket_id: TicketId, body: TextIn, agent: CurrentAgent, d: Desk) -> CheckOut:
+async def check_reply(ticket_id: TicketId, body: TextIn, agent: DeskAgent, d: Desk) -> CheckOut:
     await _acting_as(agent, d, ticket_id)
     return CheckOut(warning=await _simple_mode_warning(d, ticket_id, body.text))
 
@@ -237,11 +237,13 @@ async def check_reply(ticket_id: TicketId, body: TextIn, agent: CurrentAgent, d:
     summary="Transfer a held ticket to another agent or to a team's queue",
 )
 async def transfer(
-    ticket_id: TicketId, body: TransferIn, agent: CurrentAgent, d: Desk, acc: Accounts
+    ticket_id: TicketId, body: TransferIn, agent: DeskAgent, d: Desk, acc: Accounts
 ) -> DoneOut:
     holder = await _acting_as(agent, d, ticket_id)
     if body.to_agent:
-        known = {a.username for a in await asyncio.to_thread(acc.all) if a.active}
+        known = {
+            a.username for a in await asyncio.to_thread(acc.all) if a.active and may(a.role, "desk")
+        }
         if body.to_agent not in known:
             raise HTTPException(404, f"no agent called {body.to_agent!r}")
     try:
@@ -258,7 +260,7 @@ async def transfer(
     response_model=DoneOut,
     summary="Put a held ticket back in the queue at its old place",
 )
-async def release(ticket_id: TicketId, agent: CurrentAgent, d: Desk, acc: Accounts) -> DoneOut:
+async def release(ticket_id: TicketId, agent: DeskAgent, d: Desk, acc: Accounts) -> DoneOut:
     holder = await _acting_as(agent, d, ticket_id)
     try:
         await d.release(ticket_id, holder)
@@ -274,7 +276,7 @@ async def release(ticket_id: TicketId, agent: CurrentAgent, d: Desk, acc: Accoun
     summary="Close a held ticket with a resolution note; the bot resumes and asks for a rating",
 )
 async def close(
-    ticket_id: TicketId, body: CloseIn, agent: CurrentAgent, d: Desk, acc: Accounts
+    ticket_id: TicketId, body: CloseIn, agent: DeskAgent, d: Desk, acc: Accounts
 ) -> DoneOut:
     holder = await _acting_as(agent, d, ticket_id)
     try:

@@ -8,12 +8,14 @@ instead (`"session": "token"`); bearer requests need no CSRF token (no ambient c
 from __future__ import annotations
 
 import hmac
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from bot.agents.accounts import AgentAccounts, AgentSession, LoginFailed, LoginThrottled
+from bot.agents.roles import Permission, Role
 from bot.gateway import Gateway
 from console.inputs import PlainText
 
@@ -32,7 +34,7 @@ class LoginIn(BaseModel):
 
 class AgentOut(BaseModel):
     username: str
-    role: Literal["agent", "supervisor"]
+    role: Role
     team: str | None
 
 
@@ -75,14 +77,31 @@ async def current_agent(request: Request) -> AgentSession:
     return session
 
 
-async def supervisor(agent: Annotated[AgentSession, Depends(current_agent)]) -> AgentSession:
-    if not agent.supervisor:
-        raise HTTPException(403, "supervisors only")
-    return agent
+_REFUSED: dict[Permission, str] = {
+    "desk": "agents and supervisors only",
+    "supervise": "supervisors only",
+    "cases": "caseworkers and supervisors only",
+    "content": "editors and supervisors only",
+}
 
 
-CurrentAgent = Annotated[AgentSession, Depends(current_agent)]
-Supervisor = Annotated[AgentSession, Depends(supervisor)]
+def permit(permission: Permission) -> Callable[..., Awaitable[AgentSession]]:
+    """A dependency: the logged-in account if its role has `permission`, else 403."""
+
+    async def check(agent: Annotated[AgentSession, Depends(current_agent)]) -> AgentSession:
+        if not agent.may(permission):
+            raise HTTPException(403, _REFUSED[permission])
+        return agent
+
+    check.__name__ = f"permit_{permission}"
+    return check
+
+
+CurrentAgent = Annotated[AgentSession, Depends(current_agent)]  # any role (login, me, logout)
+DeskAgent = Annotated[AgentSession, Depends(permit("desk"))]
+Supervisor = Annotated[AgentSession, Depends(permit("supervise"))]
+Caseworker = Annotated[AgentSession, Depends(permit("cases"))]
+Editor = Annotated[AgentSession, Depends(permit("content"))]
 
 router = APIRouter(prefix="/api/v1/agent", tags=["agent console"])
 

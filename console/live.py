@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 
 from bot.storage import keys
 from console.api import Gw
-from console.auth import CurrentAgent
+from console.auth import DeskAgent
 
 HEARTBEAT_S = 15.0
 
@@ -29,7 +29,7 @@ router = APIRouter(prefix="/api/v1/agent", tags=["agent console"])
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def events(agent: CurrentAgent, gw: Gw, request: Request) -> StreamingResponse:
+async def events(agent: DeskAgent, gw: Gw, request: Request) -> StreamingResponse:
     async def stream() -> AsyncIterator[str]:
         pubsub = gw.redis.pubsub()
         await pubsub.subscribe(keys.handoff_events_channel())

@@ -14,11 +14,12 @@ import yaml
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
+from bot.agents.roles import may
 from bot.handoff import ticket_records
 from bot.masking import mask_value
 from bot.rasa.tracker import form_data
 from console.api import Accounts, Desk, Gw, TicketId, may_see_team
-from console.auth import CurrentAgent
+from console.auth import DeskAgent
 from console.suggestions import Suggestions
 
 CANNED = Path(__file__).resolve().parent / "canned_replies.yml"
@@ -113,7 +114,7 @@ def suggestions(request: Request, gw: Gw) -> Suggestions:
 )
 async def get_ticket(
     ticket_id: TicketId,
-    agent: CurrentAgent,
+    agent: DeskAgent,
     gw: Gw,
     d: Desk,
     acc: Accounts,
@@ -165,14 +166,14 @@ def _as_is(value: Any) -> Any:
 
 
 @router.get("/canned", response_model=list[CannedOut], summary="Canned replies")
-async def get_canned(agent: CurrentAgent) -> list[CannedOut]:
+async def get_canned(agent: DeskAgent) -> list[CannedOut]:
     return list(canned_replies())
 
 
 @router.get("/agents", response_model=list[ColleagueOut], summary="Colleagues (transfer targets)")
-async def get_agents(agent: CurrentAgent, acc: Accounts) -> list[ColleagueOut]:
+async def get_agents(agent: DeskAgent, acc: Accounts) -> list[ColleagueOut]:
     return [
         ColleagueOut(username=a.username, role=a.role, team=a.team)
         for a in await asyncio.to_thread(acc.all)
-        if a.active
+        if a.active and may(a.role, "desk")
     ]

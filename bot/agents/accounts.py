@@ -13,7 +13,7 @@ import json
 import re
 import secrets
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,13 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.agents.models import Agent, AuditEntry
+from bot.agents.roles import ROLES, Permission, Role, may
 from bot.clock import Clock
 from bot.errors import CivicError
 from bot.storage import keys
 from bot.storage.db import Database
 
-Role = Literal["agent", "supervisor"]
-ROLES: tuple[Role, ...] = ("agent", "supervisor")
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,100}$")
 _HASHER = PasswordHasher()
 # verified when the username is unknown, so that a login takes as long either way
@@ -59,6 +58,9 @@ class AgentSession:
     @property
     def supervisor(self) -> bool:
         return self.role == "supervisor"
+
+    def may(self, permission: Permission) -> bool:
+        return may(self.role, permission)
 
 
 @dataclass(frozen=True)

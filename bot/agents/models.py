@@ -1,4 +1,5 @@
-"""SQL tables of the agent console: agent accounts and the audit log (migration 0002_agents)."""
+"""SQL tables of the agent console: agent accounts and the audit log (migrations 0002_agents,
+0004_roles)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ class Agent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))  # agent | supervisor
+    role: Mapped[str] = mapped_column(String(20))  # one of bot.agents.roles.ROLES (0004_roles)
     team: Mapped[str | None] = mapped_column(String(60), nullable=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
