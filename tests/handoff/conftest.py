@@ -8,8 +8,8 @@ Redis server (several checkouts) each give their own CIVIC_TEST_HANDOFF_DB."""
 
 from __future__ import annotations
 
-import random
 import os
+import random
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse, urlunparse
