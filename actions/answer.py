@@ -15,10 +15,9 @@ from actions.guide_format import format_answer
 from actions.knowledge import knowledge_base
 from actions.texts import say
 from knowledge_base import Guide, SearchResult
+from vocabulary import PERSON_PAYLOAD as HANDOFF_PAYLOAD
 
 log = logging.getLogger(__name__)
-
-HANDOFF_PAYLOAD = "/request_human"
 
 
 def citizen_lang(tracker: Tracker) -> str:

@@ -24,9 +24,16 @@ def cmd_up(args: argparse.Namespace) -> int:
         print(f"✗ {exc}", file=sys.stderr)
         return 1
 
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
+    interrupted = False
 
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        """The first Ctrl-C or TERM stops the stack; later ones may not interrupt that."""
+        nonlocal interrupted
+        if not interrupted:
+            interrupted = True
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
         stack.up()
@@ -51,13 +58,13 @@ def cmd_up(args: argparse.Namespace) -> int:
             print(f"✗ {process.name} stopped unexpectedly; see {process.log_path}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("\nStopping ...", flush=True)
+        interrupted = True  # (also when Python raised it before on_signal was installed)
         return 0
     except StepFailed as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 1
-    finally:
-        stack.down()
+    finally:  # a second signal from here on only hurries the shutdown (Stack.down)
+        stack.down("\nStopping ..." if interrupted else "")
 
 
 def cmd_train(args: argparse.Namespace) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Mapping
 
 from redis.asyncio import Redis
@@ -33,21 +32,13 @@ from bot.simple_mode.reminders import IdleReminders
 from bot.simple_mode.rules import MORE_CHOICES_PAYLOAD
 from bot.storage import keys
 from bot.storage.redis_lean import LeanRedis
+from bot.storage.replies import Replies
 from bot.storage.sessions import Session, SessionStore
 from bot.storage.transcript import Transcript
 from bot.texts import text as say
+from vocabulary import CANCEL_PAYLOAD, is_cancel, wants_person
 
 log = logging.getLogger(__name__)
-
-CANCEL_PAYLOAD = "/cancel"
-_WANTS_PERSON = re.compile(
-    r"^\s*(0|human|person|agent|operator|talk to (a )?(person|human|someone)"
-    r"|人工|转人工|人工服务|真人)\s*$",
-    re.IGNORECASE,
-)
-_CANCEL = re.compile(
-    r"^\s*(cancel|stop|stop waiting|quit|取消|不等了|退出|算了)\s*[.!。！]?\s*$", re.I
-)
 
 
 class ConversationRouter:
@@ -97,21 +88,23 @@ class ConversationRouter:
             # one round trip for the end of the turn: the session, the lock, the idle clock; the
             # replies reach this channel identity directly, so push delivery must skip them there
             pipe = self.lean.pipeline()
+            replies = Replies(pipe)
             self.sessions.save_in(pipe, session)
-            lock.release_in(pipe)
+            lock.release_in(pipe, replies)
             if self.reminders is not None:
                 self.reminders.touch_in(pipe, citizen_id, session.simple_mode)
-            self.ledger.after_turn_in(pipe, citizen_id, channel_identity, [m.id for m in stored])
-            results = await self.lean.execute(pipe)
+            ids = [m.id for m in stored]
+            self.ledger.after_turn_in(pipe, replies, citizen_id, channel_identity, ids)
+            got = replies.read(await self.lean.execute(pipe))
+            outlived = not lock.released(got["released"])
         finally:
             await lock.release()  # only when the end of the turn did not get there
-        if not results[1]:
+        if outlived:
             log.warning("a turn outlived its lock (held over %d s)", lock.timeout_ms // 1000)
-        identities = int(results[-1])
         # wake push delivery only when someone else may need these replies: another channel
         # identity of the citizen, or other connections of this one (a second browser tab).
         # A citizen on one channel costs no fan-out (a transcript query) per turn.
-        if stored and (identities > 1 or self.shares_connections(channel_identity)):
+        if stored and (int(got["identities"]) > 1 or self.shares_connections(channel_identity)):
             await self.redis.publish(keys.outbox_channel(citizen_id), str(stored[-1].id))
         return Reply(tuple(stored), self._state(turn.session, turn.place))
 
@@ -132,31 +125,34 @@ class ConversationRouter:
         guess = channel_identity
         lock = TurnLock(self.redis, keys.conversation_lock(guess))
         pipe = self.lean.pipeline()
+        replies = Replies(pipe)
+        replies.next("linked")
         pipe.get(keys.identity(channel_identity))
         for key, value in (remember or {}).items():
             pipe.set(key, value)
         now = 0.0
         if self.rate_limiter is not None:
-            now = self.rate_limiter.count_in(pipe, channel_identity)
-        lock.try_acquire_in(pipe)
+            now = self.rate_limiter.count_in(pipe, replies, channel_identity)
+        lock.try_acquire_in(pipe, replies)
+        replies.next("session")
         pipe.get(keys.session(guess))
-        results = await self.lean.execute(pipe)
-        got_lock = lock.acquired(results[-2])
+        got = replies.read(await self.lean.execute(pipe))
+        got_lock = lock.acquired(got["locked"])
         if self.rate_limiter is not None:
             lang = normalise(message.lang) or detect(text) or self.sessions.default_lang
             try:
-                self.rate_limiter.verdict(int(results[1 + len(remember or {})]), now, lang)
+                self.rate_limiter.verdict(int(got["count"]), now, lang)
             except RateLimited:
                 await lock.release()
                 raise
-        linked = results[0].decode() if isinstance(results[0], bytes) else results[0]
+        linked = got["linked"].decode() if isinstance(got["linked"], bytes) else got["linked"]
         if linked and linked != guess:  # a linked identity: the turn is its citizen's
             await lock.release()
             lock = TurnLock(self.redis, keys.conversation_lock(linked))
             await lock.acquire()
             return linked, lock, await self.sessions.get(linked)
         if got_lock:
-            return guess, lock, self.sessions.decode(guess, results[-1])
+            return guess, lock, self.sessions.decode(guess, got["session"])
         await lock.acquire()  # another turn of this citizen is running: wait for it
         return guess, lock, await self.sessions.get(guess)
 
@@ -213,7 +209,7 @@ class ConversationRouter:
             responses = await self.rasa.send(session.citizen_id, text, metadata)
         except RasaUnavailable as exc:
             log.warning("rasa unavailable for a turn: %s", exc)
-            if _wants_person(text):
+            if wants_person(text):
                 return await self._open_ticket(session, [], reason="requested", topic=None)
             apology = render.system(
                 "rasa_down", session.lang, (render.person_button(session.lang),)
@@ -298,7 +294,7 @@ class ConversationRouter:
         ticket_id = session.ticket_id
         if ticket_id is None:  # inconsistent session: fall back to the bot
             return Turn(session.but(mode="bot"), [])
-        if session.mode == "waiting_for_agent" and (text == CANCEL_PAYLOAD or _CANCEL.match(text)):
+        if session.mode == "waiting_for_agent" and is_cancel(text):
             await self.handoff.cancel(ticket_id)
             reply = render.system("handoff_cancelled", session.lang)
             return Turn(session.but(mode="bot", ticket_id=None), [reply])
@@ -328,7 +324,3 @@ class ConversationRouter:
     async def messages_after(self, channel_identity: str, after: int) -> list[OutgoingMessage]:
         citizen_id = await self.sessions.resolve(channel_identity)
         return await asyncio.to_thread(self.transcript.outgoing_after, citizen_id, after)
-
-
-def _wants_person(text: str) -> bool:
-    return text == render.HANDOFF_PAYLOAD or bool(_WANTS_PERSON.match(text))

@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from redis.exceptions import LockError
 
 from bot.storage.redis_lean import CommandQueue
+from bot.storage.replies import Replies
 
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -36,8 +37,9 @@ class TurnLock:
         self.token = uuid.uuid4().hex
         self.held = False
 
-    def try_acquire_in(self, pipe: CommandQueue) -> None:
-        """Queue one attempt; pass its result to `acquired()`."""
+    def try_acquire_in(self, pipe: CommandQueue, replies: Replies) -> None:
+        """Queue one attempt; pass its reply, named "locked", to `acquired()`."""
+        replies.next("locked")
         pipe.set(self.name, self.token, nx=True, px=self.timeout_ms)
 
     def acquired(self, result: object) -> bool:
@@ -54,10 +56,17 @@ class TurnLock:
             await asyncio.sleep(_POLL_S)
         self.held = True
 
-    def release_in(self, pipe: CommandQueue) -> None:
-        """Queue the release (it deletes the key only while it still holds our token)."""
+    def release_in(self, pipe: CommandQueue, replies: Replies) -> None:
+        """Queue the release (it deletes the key only while it still holds our token); its
+        reply, named "released", goes to `released()` once the pipeline has run. Until then
+        the lock counts as held, so `release()` still frees it when the pipeline failed."""
+        replies.next("released")
         pipe.eval(_RELEASE, 1, self.name, self.token)
+
+    def released(self, result: object) -> bool:
+        """The queued release ran: False when the key was no longer ours (it expired)."""
         self.held = False
+        return bool(result)
 
     async def release(self) -> None:
         if self.held:

@@ -21,6 +21,7 @@ from bot.storage.redis_lean import CommandQueue
 from bot.storage.sessions import SessionStore
 from bot.storage.transcript import Transcript
 from bot.texts import text
+from vocabulary import PERSON_PAYLOAD
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class IdleReminders:
             message = OutgoingMessage(
                 text=text("idle_reminder", session.lang),
                 sender="system",
-                buttons=(Button(f"0 {text('talk_to_person', session.lang)}", "/request_human"),),
+                buttons=(Button(f"0 {text('talk_to_person', session.lang)}", PERSON_PAYLOAD),),
             )
             stored = await asyncio.to_thread(
                 self.transcript.record_turn, citizen_id, session.channel, None, [message]

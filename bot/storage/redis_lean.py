@@ -51,6 +51,9 @@ class Commands(CoreCommands):  # type: ignore[type-arg]
         self.commands.append(args)  # options (keys=, ...) only matter to redis-py's routing
         return self
 
+    def __len__(self) -> int:
+        return len(self.commands)
+
 
 # what the router's helpers fill: a redis-py pipeline or a lean batch
 CommandQueue = Pipeline | Commands

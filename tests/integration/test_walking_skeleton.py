@@ -132,3 +132,20 @@ def test_the_fast_path_and_the_framework_route_answer_alike(stack: Stack) -> Non
     for response in (fast, routed):
         assert response.headers["content-type"] == "application/json"
         assert response.headers["server-timing"].startswith("rasa;dur=")
+
+
+@pytest.mark.parametrize(
+    ("lang", "words", "sentence"),
+    [
+        ("en", ("restart", "start over"), "OK, let's start again. How can I help?"),
+        ("zh", ("重新开始",), "好的，我们重新开始。请问有什么可以帮您？"),
+    ],
+)
+def test_starting_over_says_so_once(
+    stack: Stack, lang: str, words: tuple[str, ...], sentence: str
+) -> None:
+    for word in words:
+        citizen = Citizen(stack, lang=lang)
+        citizen.say("hello" if lang == "en" else "你好")
+        citizen.say(word)
+        assert citizen.texts().count(sentence) == 1, citizen.last

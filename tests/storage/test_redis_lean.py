@@ -25,6 +25,7 @@ from bot.delivery.ledger import DeliveryLedger
 from bot.simple_mode.reminders import IdleReminders
 from bot.storage import keys
 from bot.storage.redis_lean import Commands, LeanRedis
+from bot.storage.replies import Replies
 from bot.storage.sessions import Session, SessionStore
 from tests.conftest import free_port, wait_for_redis
 
@@ -80,16 +81,17 @@ async def test_the_turn_helpers_queue_what_redis_py_would_send(redis: Redis) -> 
     session = Session(citizen_id="rest:someone", lang="zh", simple_mode=True)
 
     def fill(pipe: Commands | object) -> None:
+        replies = Replies(pipe)  # type: ignore[arg-type]
         SessionStore(redis, "en").save_in(pipe, session)  # type: ignore[arg-type]
         lock = TurnLock(redis, keys.conversation_lock("rest:someone"))
         lock.token = "fixed-token"
-        lock.try_acquire_in(pipe)  # type: ignore[arg-type]
-        lock.release_in(pipe)  # type: ignore[arg-type]
-        RateLimiter(clock, 30).count_in(pipe, "rest:someone")  # type: ignore[arg-type]
+        lock.try_acquire_in(pipe, replies)  # type: ignore[arg-type]
+        lock.release_in(pipe, replies)  # type: ignore[arg-type]
+        RateLimiter(clock, 30).count_in(pipe, replies, "rest:someone")  # type: ignore[arg-type]
         reminders = IdleReminders(redis, SessionStore(redis, "en"), None, clock, 600)  # type: ignore[arg-type]
         reminders.touch_in(pipe, "rest:someone", True)  # type: ignore[arg-type]
         reminders.touch_in(pipe, "rest:someone", False)  # type: ignore[arg-type]
-        DeliveryLedger(redis).after_turn_in(pipe, "rest:someone", "rest:someone", [7, 9])  # type: ignore[arg-type]
+        DeliveryLedger(redis).after_turn_in(pipe, replies, "rest:someone", "rest:someone", [7, 9])  # type: ignore[arg-type]
 
     lean = Commands()
     fill(lean)
