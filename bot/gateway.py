@@ -47,6 +47,7 @@ class Gateway:
     desk: AgentDesk | None = None  # what agents do to conversations (the console's backend)
     agents: AgentAccounts | None = None  # agent accounts, console sessions, audit log
     sweeper: asyncio.Task[None] | None = None  # periodic abandonment sweep
+    desk_task: asyncio.Task[None] | None = None  # availability, time-outs, auto assignment
     reminder_task: asyncio.Task[None] | None = None  # simplified-mode idle reminders
     # one client for health probes (load balancers call /healthz every few seconds)
     probe: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=2.0))
@@ -78,6 +79,7 @@ class Gateway:
         gateway.agents = AgentAccounts(
             db, redis, clock, session_ttl_s=hs.session_ttl_s,
             max_failures=hs.login_max_failures, window_s=hs.login_window_s,
+            default_capacity=hs.agent_capacity,
         )  # fmt: skip
         return gateway
 
@@ -86,6 +88,8 @@ class Gateway:
         if self.desk is not None:
             interval = self.handoff_settings.sweep_interval_s
             self.sweeper = asyncio.create_task(self.desk.run_sweeps(interval))
+            tick = self.handoff_settings.desk_tick_s
+            self.desk_task = asyncio.create_task(self.desk.run_desk(tick))
         if self.router.reminders is not None:
             self.reminder_task = asyncio.create_task(self._remind_forever())
 
@@ -99,7 +103,7 @@ class Gateway:
                 logging.getLogger(__name__).exception("idle reminder sweep failed")
 
     async def close(self) -> None:
-        for task in (self.sweeper, self.reminder_task):
+        for task in (self.sweeper, self.desk_task, self.reminder_task):
             if task is not None:
                 task.cancel()
         if self.delivery is not None:

@@ -24,6 +24,7 @@ from bot.conversation.turn_lock import TurnLock
 from bot.delivery.ledger import DeliveryLedger
 from bot.delivery.linking import AccountLinker
 from bot.errors import RasaUnavailable
+from bot.handoff import citizen
 from bot.handoff.dialogue import HandoffDialogue
 from bot.handoff.queue import HandoffQueue, QueuePlace
 from bot.messages import Button, ConversationState, IncomingMessage, OutgoingMessage, Reply
@@ -298,10 +299,16 @@ class ConversationRouter:
             await self.handoff.cancel(ticket_id)
             reply = render.system("handoff_cancelled", session.lang)
             return Turn(session.but(mode="bot", ticket_id=None), [reply])
+        if session.mode == "with_agent":
+            said = citizen.while_with_agent(text, session.lang)
+            if said is not None:  # /start, /help: not for the agent
+                return Turn(session, [said])
         await self.handoff.citizen_message(ticket_id)
         if session.mode == "waiting_for_agent":
             place = await self.handoff.place(ticket_id)
-            return Turn(session, [], place)
+            asks = text.strip().lower() in citizen.ASK_AGAIN or _wants_person(text)
+            retold = [citizen.while_waiting(session.lang, place)] if asks else []
+            return Turn(session, retold, place)
         return Turn(session, [])
 
     def _state(self, session: Session, place: QueuePlace | None) -> ConversationState:
