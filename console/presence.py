@@ -50,9 +50,7 @@ router = APIRouter(prefix="/api/v1/agent", tags=["agent console"])
 
 @router.post("/status", response_model=StatusOut, summary="Set your availability")
 async def set_status(body: StatusIn, agent: DeskAgent, d: Desk) -> StatusOut:
-    await d.availability.set(agent.username, body.status)
-    if body.status == "online":
-        await d.changed()  # tickets waiting for someone like you go to you now
+    await d.set_status(agent.username, body.status)  # online: waiting tickets may come now
     return StatusOut(status=body.status)
 
 

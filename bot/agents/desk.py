@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 from redis.exceptions import LockError
 
 from bot.agents.assignment import Assigner
-from bot.agents.availability import Availability
+from bot.agents.availability import Availability, Status
 from bot.clock import Clock
 from bot.handoff.queue import HandoffQueue
 from bot.handoff.texts import rating_buttons, system
@@ -136,6 +136,12 @@ class AgentDesk:
         await self._tell(session, ticket_id, messages)
 
     # --- the gateway's own work -------------------------------------------------------------
+
+    async def set_status(self, agent: str, status: Status) -> None:
+        """An agent sets their availability; going online takes waiting tickets at once."""
+        await self.availability.set(agent, status)
+        if status == "online":
+            await self.changed()
 
     async def changed(self) -> None:
         """The queue changed: assign what can be assigned, then re-tell positions."""
