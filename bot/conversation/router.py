@@ -306,7 +306,7 @@ class ConversationRouter:
         await self.handoff.citizen_message(ticket_id)
         if session.mode == "waiting_for_agent":
             place = await self.handoff.place(ticket_id)
-            asks = text.strip().lower() in citizen.ASK_AGAIN or _wants_person(text)
+            asks = text.strip().lower() in citizen.ASK_AGAIN or wants_person(text)
             retold = [citizen.while_waiting(session.lang, place)] if asks else []
             return Turn(session, retold, place)
         return Turn(session, [])
