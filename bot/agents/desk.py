@@ -150,13 +150,15 @@ class AgentDesk:
 
     async def tick(self) -> None:
         """Presence (away when idle, offline when the console is gone), assignments not
-        accepted in time, then automatic assignment. Every replica runs it; Lua scripts make
+        accepted in time, automatic assignment, then the alerts falling due (callbacks, SLA
+        at risk). Every replica runs it; Lua scripts make
         each change happen once."""
         await self.availability.sweep()
         if await self.assigner.expire():
             await self.retell()  # the queue changed (and assigned again, through on_change)
         if await self.assigner.assign():
             await self.retell()
+        await self.queue.due_alerts()
 
     async def run_desk(self, interval_s: float) -> None:
         while True:

@@ -25,6 +25,8 @@ from bot.storage.db import Database
 
 PRIORITY_BOOST_S = 600  # a priority ticket is queued as if it had waited ten minutes longer
 RECENT_PICKUPS = 50
+ALERTS = ("callback_due", "sla_at_risk")  # raised once per ticket (see due_alerts)
+SLA_AT_RISK = 0.8  # of the pick-up target
 
 # Leave the queue and become held in one step, so that two agents never get the same ticket.
 _CLAIM = """
@@ -126,6 +128,7 @@ class HandoffQueue:
                     "citizen": citizen_id, "team": team, "kind": kind, "priority": priority,
                     "lang": lang, "topic": topic or "", "score": score,
                     "requested": now.timestamp(), "citizen_at": now.timestamp(),
+                    "callback_at": callback_at.timestamp() if callback_at else "",
                 },
             )  # fmt: skip
             pipe.zadd(keys.handoff_queue(), {str(ticket_id): score})
@@ -345,6 +348,28 @@ class HandoffQueue:
         )
         await self.redis.publish(keys.handoff_events_channel(), f"agent_replied:{ticket_id}")
 
+    async def due_alerts(self) -> list[tuple[str, int]]:
+        """Raise each alert once per ticket, whichever replica sees it first: a booked callback
+        whose time has come (`callback_due`), a waiting live ticket past 80 % of its pick-up
+        target (`sla_at_risk`). Published as `kind:ticket_id` events for the consoles."""
+        now = self._ts()
+        raised: list[tuple[str, int]] = []
+        for ticket in await self.waiting():
+            kind = None
+            if ticket.kind == "callback":
+                due = (await self.live_state(ticket.ticket_id)).get("callback_at")
+                if due and float(due) <= now:
+                    kind = "callback_due"
+            elif ticket.kind == "live":
+                waited = now - ticket.requested_at.timestamp()
+                if waited > SLA_AT_RISK * self.settings.sla_target_s(ticket.priority):
+                    kind = "sla_at_risk"
+            member = f"{kind}:{ticket.ticket_id}"
+            if kind and await self.redis.sadd(keys.handoff_alerted(), member):  # type: ignore[misc]
+                await self.redis.publish(keys.handoff_events_channel(), member)
+                raised.append((kind, ticket.ticket_id))
+        return raised
+
     async def open_ids(self) -> list[int]:
         members: set[Any] = await self.redis.smembers(keys.handoff_open())  # type: ignore[misc]
         return sorted(int(m) for m in members)
@@ -375,6 +400,7 @@ class HandoffQueue:
             pipe.hdel(keys.handoff_told(), str(ticket_id))
             pipe.srem(keys.handoff_open(), str(ticket_id))
             pipe.zrem(keys.handoff_offers(), str(ticket_id))
+            pipe.srem(keys.handoff_alerted(), *(f"{k}:{ticket_id}" for k in ALERTS))
             await pipe.execute()
 
     async def _changed(self, kind: str, ticket_id: int) -> None:

@@ -200,3 +200,8 @@ def handoff_ticket_prefix() -> str:
 def agent_password_link(token_digest: str) -> str:
     """A set-password link's account (24 h; only the token's SHA-256 is stored)."""
     return f"{PREFIX}:agent:password-link:{token_digest}"
+
+
+def handoff_alerted() -> str:
+    """SET of `alert:ticket_id` already raised (callback due, SLA at risk): each once."""
+    return f"{PREFIX}:handoff:alerted"

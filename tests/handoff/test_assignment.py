@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import random
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from redis.asyncio import Redis
@@ -315,3 +316,37 @@ async def test_simulation_two_gateways_fifty_concurrent_events(
     finally:
         for client in replicas:
             await client.aclose()
+
+
+async def test_callbacks_falling_due_and_sla_at_risk_are_raised_once(
+    redis: Redis, queue: HandoffQueue, sessions: SessionStore, clock: FakeClock
+) -> None:
+    pubsub = redis.pubsub()
+    await pubsub.subscribe(keys.handoff_events_channel())
+    booked = await queue.open(
+        "rest:callback-citizen", reason="requested", topic=None, lang="en", simple_mode=False,
+        kind="callback", callback_at=clock.now() + timedelta(minutes=30), contact="0123456789",
+    )  # fmt: skip
+    _, simple = await wait_in_queue(queue, sessions, simple_mode=True)  # target 120 s
+    _, plain = await wait_in_queue(queue, sessions)  # target 300 s
+    assert await queue.due_alerts() == []
+    clock.advance(97)  # over 80 % of 120 s
+    assert await queue.due_alerts() == [("sla_at_risk", simple.ticket_id)]
+    clock.advance(144)  # over 80 % of 300 s
+    assert await queue.due_alerts() == [("sla_at_risk", plain.ticket_id)]
+    assert await queue.due_alerts() == []
+    clock.advance(30 * 60)
+    assert await queue.due_alerts() == [("callback_due", booked.ticket_id)]
+    assert await queue.due_alerts() == []
+    seen = []
+    for _ in range(40):  # None for the subscription's own message, then the events
+        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
+        if message is not None:
+            seen.append(message["data"].decode())
+        if len([m for m in seen if m.startswith(("sla_at_risk", "callback_due"))]) >= 3:
+            break
+    await pubsub.aclose()
+    assert [m for m in seen if m.split(":")[0] in ("sla_at_risk", "callback_due")] == [
+        f"sla_at_risk:{simple.ticket_id}", f"sla_at_risk:{plain.ticket_id}",
+        f"callback_due:{booked.ticket_id}",
+    ]  # fmt: skip
