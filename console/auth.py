@@ -42,7 +42,9 @@ class AgentOut(BaseModel):
     username: str
     role: Role
     team: str | None
-    console_lang: str = Field(default="en", description="the console's language (en, zh)")
+    console_lang: str | None = Field(
+        default=None, description="the console's language (en, zh); null: not chosen yet"
+    )
 
 
 class LoginOut(BaseModel):

@@ -37,7 +37,7 @@ class AccountOut(BaseModel):
     active: bool
     capacity: int | None = Field(description="concurrent chats; null: the default")
     languages: list[str] = Field(description="languages the agent answers in; empty: any")
-    console_lang: str
+    console_lang: str | None
     status: Status
 
 

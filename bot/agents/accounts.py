@@ -55,7 +55,7 @@ class AgentSession:
     role: Role
     team: str | None
     csrf_token: str
-    console_lang: str = "en"
+    console_lang: str | None = None  # None: not chosen yet (the browser's language)
 
     @property
     def supervisor(self) -> bool:
@@ -73,13 +73,13 @@ class AgentInfo:
     active: bool
     capacity: int | None = None  # None: CIVIC_AGENT_CAPACITY
     languages: tuple[str, ...] = ()  # () : any
-    console_lang: str = "en"
+    console_lang: str | None = None
 
 
 def _info(agent: Agent) -> AgentInfo:
     return AgentInfo(
         agent.username, agent.role, agent.team, agent.active,  # type: ignore[arg-type]
-        agent.capacity, _languages(agent.languages), agent.console_lang or "en",
+        agent.capacity, _languages(agent.languages), agent.console_lang,
     )  # fmt: skip
 
 

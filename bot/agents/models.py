@@ -24,10 +24,12 @@ class Agent(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # 0005_desk: concurrent chats (None: CIVIC_AGENT_CAPACITY), languages spoken ("en,zh";
-    # None: any), the console's language
+    # None: any), the console's language once chosen
     capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
     languages: Mapped[str | None] = mapped_column(String(60), nullable=True)
-    console_lang: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    console_lang: Mapped[str | None] = mapped_column(
+        String(5), nullable=True
+    )  # None: the browser's
 
 
 class AuditEntry(Base):

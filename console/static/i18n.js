@@ -26,11 +26,15 @@ const I18N = (() => {
     scope.querySelectorAll("[data-i18n-title]").forEach((node) => node.setAttribute("title", t(node.dataset.i18nTitle)));
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
   };
+  let latest = 0;
   const load = async (wanted) => {
     const next = LANGS.includes(wanted) ? wanted : "en";
+    const mine = ++latest;  // the last choice wins, whichever catalogue arrives first
     const response = await fetch(`/console/i18n/${next}.json`, { credentials: "same-origin" });
     if (!response.ok) throw new Error(`no catalogue for ${next}`);
-    words = await response.json();
+    const loaded = await response.json();
+    if (mine !== latest) return lang;
+    words = loaded;
     lang = next;
     localStorage.setItem("civic-console-lang", lang);
     apply();

@@ -159,7 +159,7 @@ async def test_management_by_supervisors_only(console: Console) -> None:
     assert reused.status_code == 422
     new_h = await console.login(name)
     me = (await client.get("/api/v1/agent/me", headers=new_h)).json()["agent"]
-    assert (me["role"], me["team"], me["console_lang"]) == ("agent", "documents", "en")
+    assert (me["role"], me["team"], me["console_lang"]) == ("agent", "documents", None)
 
     # the console language is remembered with the account
     lang = await client.post("/api/v1/agent/console-lang", json={"lang": "zh"}, headers=new_h)

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.agents.availability import STATUSES
+from bot.agents.roles import ROLES
+
 from .conftest import Console
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,8 +40,10 @@ def test_every_key_the_pages_use_is_in_the_catalogue() -> None:
     for page in [*STATIC.glob("*.html"), *STATIC.glob("*.js")]:
         text = page.read_text(encoding="utf-8")
         used |= set(re.findall(r'data-i18n(?:-label|-placeholder|-title)?="([a-z0-9_.]+)"', text))
-        used |= set(re.findall(r'\bt\("([a-z0-9_.]+)"', text))
+        used |= set(re.findall(r'\bt\("([a-z0-9_.]+)"[,)]', text))
         used |= set(re.findall(r'showError\("([a-z0-9_.]+)"', text))
+    # keys made from a value: every role and every availability
+    used |= {f"role.{role}" for role in ROLES} | {f"status.{s}" for s in STATUSES}
     assert used, "no page uses the catalogue"
     assert used <= set(en), sorted(used - set(en))
 

@@ -53,8 +53,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("capacity", sa.Integer, nullable=True))
         batch.add_column(sa.Column("languages", sa.String(60), nullable=True))
         batch.add_column(
-            sa.Column("console_lang", sa.String(5), nullable=False, server_default="en")
-        )
+            sa.Column("console_lang", sa.String(5), nullable=True)
+        )  # unset: the browser's
     canned = op.create_table(
         "canned_replies",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
