@@ -74,7 +74,7 @@ class CannedReplies:
     def for_team(self, team: str | None, everything: bool = False) -> list[Canned]:
         """Replies for an agent's team (and every team's); all of them for `everything`."""
         with self.db.session() as session:
-            query = select(CannedReply).order_by(CannedReply.title, CannedReply.lang)
+            query = select(CannedReply).order_by(CannedReply.id)  # as written
             if not everything:
                 query = query.where(or_(CannedReply.team.is_(None), CannedReply.team == team))
             return [_canned(r) for r in session.scalars(query).all()]
