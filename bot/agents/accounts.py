@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.agents.availability import profile_line
 from bot.agents.models import Agent, AuditEntry
@@ -99,6 +100,13 @@ def _hash(password: str) -> str:
     if len(password) > 1000:
         raise AccountError("the password must be at most 1000 characters long")
     return _HASHER.hash(password)
+
+
+def _existing(session: Session, username: str) -> Agent:
+    agent = session.scalars(select(Agent).where(Agent.username == username)).first()
+    if agent is None:
+        raise AccountError(f"no agent called {username!r}")
+    return agent
 
 
 def _plain(value: Any) -> Any:
@@ -208,9 +216,7 @@ class AgentAccounts:
             raise AccountError(f"cannot change {', '.join(sorted(set(changes) - allowed))}")
         _check(**{k: v for k, v in changes.items() if k != "active"})
         with self.db.session() as session:
-            agent = session.scalars(select(Agent).where(Agent.username == username)).first()
-            if agent is None:
-                raise AccountError(f"no agent called {username!r}")
+            agent = _existing(session, username)
             before = _info(agent)
             diff: dict[str, Any] = {}
             for name, value in changes.items():
@@ -235,18 +241,14 @@ class AgentAccounts:
     def set_password(self, username: str, password: str, actor: str) -> None:
         hashed = _hash(password)
         with self.db.session() as session:
-            agent = session.scalars(select(Agent).where(Agent.username == username)).first()
-            if agent is None:
-                raise AccountError(f"no agent called {username!r}")
+            agent = _existing(session, username)
             agent.password_hash = hashed
             session.add(self._entry(actor, "password_set", username, None))
 
     def reset_password(self, username: str, actor: str) -> None:
         """The old password stops working at once; a new one comes by a set-password link."""
         with self.db.session() as session:
-            agent = session.scalars(select(Agent).where(Agent.username == username)).first()
-            if agent is None:
-                raise AccountError(f"no agent called {username!r}")
+            agent = _existing(session, username)
             agent.password_hash = UNUSABLE
             session.add(self._entry(actor, "password_reset", username, None))
 

@@ -9,7 +9,6 @@ needed: a citizen asking for a person gets a ticket from the gateway itself)."""
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 import time
 import uuid
@@ -30,7 +29,7 @@ from civic.app import create_app
 from tests.conftest import free_port
 
 from .conftest import PASSWORD
-from .test_browser import ARGS, CHROMIUM
+from .test_browser import browser  # noqa: F401  (the module's Chromium)
 
 pytestmark = [pytest.mark.browser]
 
@@ -104,18 +103,6 @@ def subprocess_redis(executable: str, port: int, workdir: Path) -> Any:
     )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not shutil.which("chromium"):
-        pytest.fail("chromium is not installed: run `make browser-deps` (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield instance
-        instance.close()
-
-
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -141,7 +128,9 @@ WORDS = {
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_supervisor_adds_an_agent_who_sets_a_password_and_gets_a_ticket(
-    live: Live, browser: Any, lang: str
+    live: Live,
+    browser: Any,  # noqa: F811
+    lang: str,
 ) -> None:
     from playwright.sync_api import expect
 
