@@ -193,7 +193,7 @@ class AgentAccounts:
                 session.add(agent)
                 session.add(self._entry(actor, "agent_added", username, detail))
         except Exception as exc:
-            if isinstance(exc.__cause__, IntegrityError):
+            if isinstance(exc.__cause__, IntegrityError) and self.get(username) is not None:
                 raise AccountError(f"an agent called {username!r} already exists") from None
             raise
         return _info(agent)
