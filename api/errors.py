@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.cases.store import CaseInputError
+from bot.cases.workflow import IllegalTransition
 from bot.conversation.ratelimit import RateLimited
 from bot.errors import InvalidMessage, NotFound, RasaUnavailable, StoreUnavailable
 from bot.texts import text
@@ -48,6 +50,8 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         return error_body(422, "invalid_body", "the request body is malformed", details=details)
 
+    @app.exception_handler(IllegalTransition)
+    @app.exception_handler(CaseInputError)
     @app.exception_handler(InvalidMessage)
     @app.exception_handler(RateLimited)
     @app.exception_handler(NotFound)
@@ -63,6 +67,12 @@ def install_error_handlers(app: FastAPI) -> None:
 def error_response(exc: Exception) -> JSONResponse | None:
     """The JSON error for one of the gateway's own exceptions (None for anything else); the
     exception handlers and the REST fast path (channels/rest_fast.py) both answer with it."""
+    if isinstance(exc, IllegalTransition):
+        return error_body(
+            409, "illegal_transition", str(exc), current=exc.current, allowed=list(exc.allowed)
+        )
+    if isinstance(exc, CaseInputError):
+        return error_body(422, "invalid_request", str(exc))
     if isinstance(exc, InvalidMessage):
         code = "too_large" if exc.status == 413 else "invalid_message"
         return error_body(exc.status, code, exc.reason)

@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 
 from bot.agents.accounts import AgentAccounts
 from bot.agents.desk import AgentDesk
+from bot.cases.service import CaseService, CaseSettings
 from bot.clock import Clock, SystemClock
 from bot.conversation.ratelimit import RateLimiter
 from bot.conversation.router import ConversationRouter
@@ -49,6 +50,7 @@ class Gateway:
     sweeper: asyncio.Task[None] | None = None  # periodic abandonment sweep
     desk_task: asyncio.Task[None] | None = None  # availability, time-outs, auto assignment
     reminder_task: asyncio.Task[None] | None = None  # simplified-mode idle reminders
+    cases: CaseService | None = None  # cases: workflow, notifications, webhooks, departments
     # one client for health probes (load balancers call /healthz every few seconds)
     probe: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=2.0))
 
@@ -75,6 +77,10 @@ class Gateway:
         router.reminders = IdleReminders(
             redis, sessions, transcript, clock, settings.idle_reminder_s
         )
+        gateway.cases = CaseService(
+            db, redis, sessions, clock, handoff_settings.office_hours, CaseSettings.from_env()
+        )
+        router.cases = gateway.cases.dialogue
         hs = handoff_settings
         gateway.agents = AgentAccounts(
             db, redis, clock, session_ttl_s=hs.session_ttl_s,
@@ -92,6 +98,8 @@ class Gateway:
             self.desk_task = asyncio.create_task(self.desk.run_desk(tick))
         if self.router.reminders is not None:
             self.reminder_task = asyncio.create_task(self._remind_forever())
+        if self.cases is not None:
+            await self.cases.start()
 
     async def _remind_forever(self) -> None:
         reminders = self.router.reminders
@@ -108,6 +116,8 @@ class Gateway:
                 task.cancel()
         if self.delivery is not None:
             await self.delivery.stop()
+        if self.cases is not None:
+            await self.cases.close()
         await self.rasa.close()
         await self.router.lean.aclose()
         await self.probe.aclose()

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from redis.asyncio import Redis
 
+from bot.cases.dialogue import CaseDialogue
 from bot.conversation import render
 from bot.conversation.inbound import clean
 from bot.conversation.language import detect, normalise
@@ -29,6 +30,7 @@ from bot.handoff.dialogue import HandoffDialogue
 from bot.handoff.queue import HandoffQueue, QueuePlace
 from bot.messages import Button, ConversationState, IncomingMessage, OutgoingMessage, Reply
 from bot.rasa.client import RasaClient
+from bot.rasa.tracker import form_data
 from bot.simple_mode.reminders import IdleReminders
 from bot.simple_mode.rules import MORE_CHOICES_PAYLOAD
 from bot.storage import keys
@@ -65,6 +67,7 @@ class ConversationRouter:
         self.dialogue: HandoffDialogue | None = None  # offers, callbacks, rating (gateway sets)
         self.rate_limiter: RateLimiter | None = None  # the gateway sets it
         self.reminders: IdleReminders | None = None  # the gateway sets it
+        self.cases: CaseDialogue | None = None  # more information for a case, ratings
         # channel schemes whose identities may have several live connections (the gateway
         # sets it from the delivery's local sinks, e.g. "web")
         self.connection_schemes: frozenset[str] = frozenset()
@@ -180,6 +183,14 @@ class ConversationRouter:
             turn = more(session)
         elif session.mode == "bot" and text == MORE_CHOICES_PAYLOAD and session.more_choices:
             turn = more_choices(session)
+        elif (
+            session.mode == "bot"
+            and self.cases is not None
+            and self.cases.wants(session, text)
+            and not _wants_person(text)
+            and (case_turn := await self._case_step(session, text, message)) is not None
+        ):
+            turn = case_turn
         elif session.mode == "bot" and session.pending and self.dialogue is not None:
             turn = await self._pending(session, text, message)
         elif session.mode == "bot":
@@ -246,6 +257,20 @@ class ConversationRouter:
             for m in earlier
             if m.text
         ]
+
+    async def _case_step(
+        self, session: Session, text: str, message: IncomingMessage
+    ) -> Turn | None:
+        """More information for a case, or a case's rating (bot/cases/dialogue.py); None when
+        the message is not for a case. A form in progress comes first."""
+        assert self.cases is not None
+        form_active = False
+        if session.awaiting_cases and session.pending is None:
+            form_active = (await form_data(self.redis, session.citizen_id)).active_form is not None
+        step = await self.cases.handle(session, text, message.metadata, form_active)
+        if step is None:
+            return None
+        return Turn(step.session, step.replies)
 
     async def _pending(self, session: Session, text: str, message: IncomingMessage) -> Turn:
         """A gateway-side exchange around a handoff (see bot/handoff/dialogue.py)."""

@@ -35,6 +35,8 @@ class Session:
     pending: str | None = None
     pending_ticket: int | None = None
     pending_value: str | None = None
+    # references of the citizen's cases waiting for more information from them (bot/cases)
+    awaiting_cases: tuple[str, ...] = ()
 
     def but(self, **changes: Any) -> Session:
         return replace(self, **changes)
@@ -57,7 +59,7 @@ class SessionStore:
         data = json.loads(raw)
         known = {k: v for k, v in data.items() if k in Session.__dataclass_fields__}
         known["citizen_id"] = citizen_id
-        for name in ("last_reply_ids", "choices", "more", "held"):
+        for name in ("last_reply_ids", "choices", "more", "held", "awaiting_cases"):
             known[name] = tuple(known.get(name) or ())
         known["more_choices"] = tuple(tuple(pair) for pair in known.get("more_choices") or ())
         return Session(**known)
