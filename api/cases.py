@@ -110,7 +110,7 @@ def require_service_token(
 
 
 def service(request: Request) -> CaseService:
-    cases = getattr(_gateway(request), "cases", None)
+    cases: CaseService | None = getattr(_gateway(request), "cases", None)
     if cases is None:
         raise HTTPException(503, "cases are not configured")
     return cases

@@ -1,7 +1,7 @@
 """Data retention: transcripts and closed tickets older than the retention period are deleted.
 
-Open tickets and their conversations are kept whatever their age; cases are the back
-office's record and follow its own retention rules (not deleted here).
+Open tickets and their conversations are kept whatever their age; cases follow the same
+period from the day they were finished (bot/cases/retention.py; `civic retention run` runs both).
 """
 
 from __future__ import annotations

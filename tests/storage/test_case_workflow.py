@@ -235,3 +235,45 @@ def test_sla_counts_business_hours_and_pauses_while_waiting_for_the_citizen(
     clock.current = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # the clock stopped at approval
     timing = store.timing(store.find(case.reference), store.history(case.reference))
     assert timing.business_s == (6 + 8 + 3) * 3600
+
+
+def test_retention_deletes_finished_cases_with_their_log_and_photos_and_old_payloads(
+    db: Database, clock: FakeClock, citizen: str, tmp_path: Path
+) -> None:
+    from bot.cases.retention import run_case_retention
+
+    photo = tmp_path / "uploads" / "telegram" / f"{citizen[-8:]}.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"\xff\xd8\xff")
+    outside = tmp_path / "not-an-upload.jpg"
+    outside.write_bytes(b"keep")
+    clock.current = datetime(2020, 1, 6, 9, 0, tzinfo=UTC)
+    store = CaseStore(db, clock, workflows=with_webhook)
+    old = store.create(citizen, "report_street_problem", {"phone": "13812345678"}, "rest", "en")
+    store.change_status(old.reference, "in_review", "agent:ana")
+    store.change_status(old.reference, "more_information_needed", "agent:ana", "photo?")
+    store.add_citizen_info(old.reference, citizen, "here", {"path": str(photo)})
+    store.change_status(old.reference, "more_information_needed", "agent:ana")
+    store.add_citizen_info(old.reference, citizen, "again", {"path": str(outside)})
+    store.change_status(old.reference, "rejected", "agent:ana", "not ours")
+    store.rate(old.reference, citizen, 1)
+    still_open = store.create(citizen, "report_street_problem", {}, "rest", "en")
+    with db.session() as session:
+        for entry in session.scalars(select(OutboxEntry)):
+            if entry.case_id == still_open.id:
+                entry.state = "delivered"
+    clock.current = datetime(2021, 6, 1, tzinfo=UTC)
+    recent = store.create(citizen, "book_appointment", {}, "rest", "en")
+    store.change_status(recent.reference, "closed", "agent:ana")
+    dry = run_case_retention(db, clock.now(), 365, tmp_path, dry_run=True)
+    assert dry.photos == 1 and photo.exists()
+    done = run_case_retention(db, clock.now(), 365, tmp_path)
+    assert done.cases >= 1 and done.photos == 1 and done.outbox_payloads >= 1
+    assert not photo.exists() and outside.exists()  # only files under var/uploads go
+    with pytest.raises(NotFound):
+        store.find(old.reference)
+    assert store.find(recent.reference).status == "closed"
+    assert store.find(still_open.reference).status == "received"
+    with db.session() as session:
+        kept = session.scalars(select(OutboxEntry).where(OutboxEntry.case_id == still_open.id))
+        assert [e.payload for e in kept] == [None]
