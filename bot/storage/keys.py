@@ -205,3 +205,13 @@ def agent_password_link(token_digest: str) -> str:
 def handoff_alerted() -> str:
     """SET of `alert:ticket_id` already raised (callback due, SLA at risk): each once."""
     return f"{PREFIX}:handoff:alerted"
+
+
+def telegram_rate() -> str:
+    """Messages the bot sent to Telegram in the current one-second window (every replica)."""
+    return f"{PREFIX}:telegram:rate"
+
+
+def telegram_chat_next(chat_id: int) -> str:
+    """When (Redis time, ms) the next pushed message to this chat may go (one a second)."""
+    return f"{PREFIX}:telegram:next:{chat_id}"
