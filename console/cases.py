@@ -24,35 +24,21 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.inputs import PlainText
 from bot.agents.accounts import AgentSession
+from bot.agents.roles import ROLES, may
 from bot.cases.reports import case_report
 from bot.cases.service import CaseService
 from bot.cases.store import Case, CaseFilter, Event
 from bot.masking import mask_value
 from console.api import Accounts, Gw
-from console.auth import current_agent
+from console.auth import Caseworker, Supervisor
 from console.reports import _instant
 
 Reference = Annotated[str, PathParam(pattern=r"^RC-\d{4}-\d{6,}$", max_length=40)]
 Id = Annotated[int, PathParam(ge=1, le=2**62)]
 StatusId = Annotated[str, Query(max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
 Name = Annotated[str, Query(max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")]
-CASE_ROLES = frozenset({"caseworker", "supervisor"})
-
-
-async def caseworker(agent: Annotated[AgentSession, Depends(current_agent)]) -> AgentSession:
-    if agent.role not in CASE_ROLES:
-        raise HTTPException(403, "caseworkers and supervisors only")
-    return agent
-
-
-async def case_supervisor(agent: Annotated[AgentSession, Depends(current_agent)]) -> AgentSession:
-    if agent.role != "supervisor":
-        raise HTTPException(403, "supervisors only")
-    return agent
-
-
-Caseworker = Annotated[AgentSession, Depends(caseworker)]
-CaseSupervisor = Annotated[AgentSession, Depends(case_supervisor)]
+# who may be assigned a case: the roles with the `cases` permission (bot/agents/roles.py)
+CASE_ROLES = frozenset(role for role in ROLES if may(role, "cases"))
 
 
 def cases_of(gw: Gw) -> CaseService:
@@ -182,7 +168,7 @@ router = APIRouter(prefix="/api/v1/backoffice", tags=["back office"])
 
 def _visible(agent: AgentSession, case: Case) -> bool:
     return (
-        agent.role == "supervisor"
+        agent.may("supervise")
         or agent.team is None
         or case.team in (None, agent.team)
         or case.assignee == agent.username
@@ -225,7 +211,7 @@ async def list_cases(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> CaseList:
     visible_to = None
-    if agent.role != "supervisor" and agent.team is not None:
+    if not agent.may("supervise") and agent.team is not None:
         visible_to = (agent.team, agent.username)
     where = CaseFilter(
         form=form, status=status, team=team, assignee=assignee,
@@ -343,7 +329,7 @@ async def assign(
 
 
 @router.get("/dead-letters", response_model=list[DeadLetterItem], summary="Failed hand-overs")
-async def dead_letters(agent: CaseSupervisor, cases: Cases) -> list[DeadLetterItem]:
+async def dead_letters(agent: Supervisor, cases: Cases) -> list[DeadLetterItem]:
     found = await asyncio.to_thread(cases.webhooks.dead_letters)
     return [DeadLetterItem(**d.__dict__) for d in found]
 
@@ -352,7 +338,7 @@ async def dead_letters(agent: CaseSupervisor, cases: Cases) -> list[DeadLetterIt
     "/dead-letters/{entry_id}/replay", status_code=202, summary="Send a failed hand-over again"
 )
 async def replay(
-    entry_id: Id, agent: CaseSupervisor, cases: Cases, acc: Accounts
+    entry_id: Id, agent: Supervisor, cases: Cases, acc: Accounts
 ) -> dict[str, str]:
     webhook_id = await asyncio.to_thread(cases.webhooks.replay, entry_id, f"agent:{agent.username}")
     cases.changed()
@@ -361,14 +347,14 @@ async def replay(
 
 
 @router.get("/reviews", response_model=list[ReviewItem], summary="Low ratings to look at")
-async def reviews(agent: CaseSupervisor, cases: Cases, resolved: bool = False) -> list[ReviewItem]:
+async def reviews(agent: Supervisor, cases: Cases, resolved: bool = False) -> list[ReviewItem]:
     found = await asyncio.to_thread(cases.store.reviews, not resolved)
     return [ReviewItem(**r) for r in found]
 
 
 @router.post("/reviews/{review_id}/resolve", status_code=204, summary="Mark a review as done")
 async def resolve(
-    review_id: Id, body: ResolveIn, agent: CaseSupervisor, cases: Cases, acc: Accounts
+    review_id: Id, body: ResolveIn, agent: Supervisor, cases: Cases, acc: Accounts
 ) -> None:
     await asyncio.to_thread(cases.store.resolve_review, review_id, agent.username, body.note)
     await acc.audit(agent.username, "review_resolved", f"review:{review_id}", None)

@@ -22,12 +22,12 @@ from bot.cases.texts import INFO_PAYLOAD, RATE_PAYLOAD, say
 from bot.errors import NotFound, StoreUnavailable
 from bot.messages import Button, OutgoingMessage
 from bot.storage.sessions import Session
+from vocabulary import is_cancel
 
 log = logging.getLogger(__name__)
 PICK = "case_pick"
 _RATE = re.compile(rf"^{re.escape(RATE_PAYLOAD)}\s+(RC-\d{{4}}-\d{{6,}})\s+([1-5])$")
 _INFO = re.compile(rf"^{re.escape(INFO_PAYLOAD)}\s+(RC-\d{{4}}-\d{{6,}})$")
-_CANCEL = re.compile(r"^\s*(cancel|later|not now|取消|稍后|以后再说)\s*[.!。！]?\s*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class CaseDialogue:
                 held = _held(session)
                 cleared = session.but(pending=None, pending_value=None)
                 return await self._attach(cleared, pick.group(1), held["text"], held["photo"])
-            if _CANCEL.match(text):
+            if is_cancel(text):
                 return Step(session.but(pending=None, pending_value=None), [])
             return None
         if not session.awaiting_cases or form_active or text.startswith("/"):

@@ -187,7 +187,7 @@ class ConversationRouter:
             session.mode == "bot"
             and self.cases is not None
             and self.cases.wants(session, text)
-            and not _wants_person(text)
+            and not wants_person(text)
             and (case_turn := await self._case_step(session, text, message)) is not None
         ):
             turn = case_turn

@@ -358,23 +358,49 @@ async def _count(receiver: Receiver, n: int) -> bool:
 
 async def test_only_caseworkers_and_supervisors_see_cases(console: Console) -> None:
     c = await new_citizen(console)
-    reference = await submit(console, f"rest:{c}", "book_appointment")
-    agent = await console.login(console.add_agent("agent"))
+    reference = await submit(console, f"rest:{c}", "book_appointment")  # no team
+    street = await submit(console, f"rest:{c}", "report_street_problem")  # team city-works
     base = "/api/v1/backoffice"
     reads = [f"{base}/cases", f"{base}/cases/{reference}", f"{base}/dead-letters",
              f"{base}/reviews", f"{base}/reports"]  # fmt: skip
-    for url in reads:
-        assert (await console.client.get(url, headers=agent)).status_code == 403, url
-        assert (await console.client.get(url)).status_code == 401, url
     writes = [(f"{base}/cases/{reference}/status", {"status": "in_review"}),
               (f"{base}/cases/{reference}/assign", {"team": "x"})]  # fmt: skip
-    for url, body in writes:
-        response = await console.client.post(url, json=body, headers=agent)
-        assert response.status_code == 403, url
+    for role in ("agent", "editor"):
+        who = await console.login(console.add_agent(role))
+        for url in reads:
+            assert (await console.client.get(url, headers=who)).status_code == 403, (role, url)
+            assert (await console.client.get(url)).status_code == 401, url
+        for url, body in writes:
+            response = await console.client.post(url, json=body, headers=who)
+            assert response.status_code == 403, (role, url)
+    # a caseworker of another team sees cases of no team, not city-works' (until assigned)
+    roads_name = console.add_agent("caseworker", team="roads")
+    roads = await console.login(roads_name)
+    listed = await console.client.get(f"{base}/cases", headers=roads)
+    seen = [c["reference"] for c in listed.json()["cases"]]
+    assert reference in seen and street not in seen
+    hidden = await console.client.get(f"{base}/cases/{street}", headers=roads)
+    assert hidden.status_code == 404
+    refused = await console.client.post(
+        f"{base}/cases/{street}/status", json={"status": "in_review"}, headers=roads
+    )
+    assert refused.status_code == 404
+    for url in (f"{base}/dead-letters", f"{base}/reviews"):  # supervisors only
+        assert (await console.client.get(url, headers=roads)).status_code == 403, url
+    moved = await move(console, roads, reference, "in_review", note="checking")
+    assert moved["changed"] is True
     boss = await console.login(console.add_agent("supervisor"))
-    listed = await console.client.get(f"{base}/cases", headers=boss)
-    assert reference in [c["reference"] for c in listed.json()["cases"]]
-    assert [e["kind"] for e in await history(console, boss, reference)] == ["created"]
+    given = await console.client.post(
+        f"{base}/cases/{street}/assign", json={"assignee": roads_name}, headers=boss
+    )
+    assert given.status_code == 200
+    assert (await console.client.get(f"{base}/cases/{street}", headers=roads)).status_code == 200
+    events = await history(console, boss, reference)
+    assert [(e["kind"], e["actor"]) for e in events] == [
+        ("created", "citizen"), ("status", f"agent:{roads_name}"),
+    ]  # fmt: skip
+    # nothing of the refused attempts reached the log
+    assert [e["kind"] for e in await history(console, boss, street)] == ["created", "assigned"]
 
 
 async def test_the_back_office_lists_filters_assigns_and_refuses_bad_input(

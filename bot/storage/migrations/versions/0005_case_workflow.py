@@ -2,7 +2,7 @@
 office hours, the webhook outbox, departments and their hashed keys, rating reviews.
 
 Revision ID: 0005_case_workflow
-Revises: 0002_agents, 0003_cases
+Revises: 0004_roles
 Create Date: 2026-12-07
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_case_workflow"
-down_revision = ("0002_agents", "0003_cases")
+down_revision = "0004_roles"
 branch_labels = None
 depends_on = None
 
