@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.inputs import PlainText
 from bot.cases.service import CaseService
 from bot.cases.store import Case, CaseStore, Event
+from bot.cases.workflow import Workflow, workflow_for
 from bot.gateway import Gateway
 
 CitizenId = Annotated[str, Query(min_length=1, max_length=200)]
@@ -47,6 +48,7 @@ class EventOut(BaseModel):
     kind: str = Field(description="created | status | assigned | citizen_info | rated | replayed")
     from_status: str | None
     to_status: str | None
+    to_label: dict[str, str] | None = Field(description="the new status in en and zh")
     note: str | None
 
 
@@ -59,6 +61,8 @@ class CaseOut(BaseModel):
     answers: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    status_label: dict[str, str] = Field(description="the status in en and zh")
+    title: dict[str, str] = Field(description="the form's title in en and zh")
     history: list[EventOut] = Field(default_factory=list, description="oldest first")
 
 
@@ -144,17 +148,23 @@ async def department_or_service(
     return Caller(f"department:{found.name}", found.forms)
 
 
-def event_out(event: Event) -> EventOut:
+def _labels(workflow: Workflow, status: str) -> dict[str, str]:
+    return {lang: workflow.label(status, lang) for lang in ("en", "zh")}
+
+
+def event_out(event: Event, workflow: Workflow) -> EventOut:
     return EventOut(
         at=event.at,
         kind=event.kind,
         from_status=event.from_status,
         to_status=event.to_status,
+        to_label=_labels(workflow, event.to_status) if event.to_status else None,
         note=event.note,
     )
 
 
 def case_out(case: Case, history: list[Event] | None = None) -> CaseOut:
+    workflow = workflow_for(case.form)
     return CaseOut(
         reference=case.reference,
         form=case.form,
@@ -164,7 +174,9 @@ def case_out(case: Case, history: list[Event] | None = None) -> CaseOut:
         answers=dict(case.answers),
         created_at=case.created_at,
         updated_at=case.updated_at,
-        history=[event_out(e) for e in history or [] if e.kind in ("created", "status")],
+        status_label=_labels(workflow, case.status),
+        title=dict(workflow.title),
+        history=[event_out(e, workflow) for e in history or [] if e.kind in ("created", "status")],
     )
 
 
