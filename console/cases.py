@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
@@ -281,9 +280,11 @@ async def get_photo(
     events = await asyncio.to_thread(cases.store.history, reference)
     event = next((e for e in events if e.id == event_id), None)
     photo = (event.detail or {}).get("photo") if event is not None else None
-    path = Path(str(photo.get("path"))) if isinstance(photo, dict) and photo.get("path") else None
+    path = None
+    if isinstance(photo, dict) and photo.get("path"):  # stored relative to var/ (Telegram)
+        path = (gw.settings.var_dir / str(photo["path"])).resolve()
     uploads = (gw.settings.var_dir / "uploads").resolve()
-    if path is None or not path.resolve().is_relative_to(uploads) or not path.is_file():
+    if path is None or not path.is_relative_to(uploads) or not path.is_file():
         raise HTTPException(404, "no such photo")
     return FileResponse(path, headers={"Cache-Control": "no-store"})
 

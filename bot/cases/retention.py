@@ -38,7 +38,7 @@ def _photo_paths(details: list[dict[str, object] | None], uploads: Path) -> list
         photo = (detail or {}).get("photo")
         raw = photo.get("path") if isinstance(photo, dict) else None
         if isinstance(raw, str) and raw:
-            path = Path(raw).resolve()
+            path = (uploads.parent / raw).resolve()  # relative to var/, or absolute
             if path.is_relative_to(uploads):
                 paths.append(path)
     return paths

@@ -91,7 +91,7 @@ class WebhookDispatcher:
         self.workflow = workflows
         self.schedule_s = schedule_s
         self.timeout_s = timeout_s
-        self.lease_s = timeout_s + 30  # a delivery in flight is never leased twice
+        self.lease_s = 2 * timeout_s + 5  # a delivery in flight is never leased twice
         self.client = httpx.AsyncClient(timeout=timeout_s)
 
     async def sweep(self, limit: int = 20) -> int:
