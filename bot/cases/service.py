@@ -21,23 +21,11 @@ from bot.cases.webhooks import SCHEDULE_S, WebhookDispatcher
 from bot.cases.workflow import workflow_for, workflows
 from bot.clock import Clock
 from bot.errors import ConfigError
+from bot.settings import _float
 from bot.storage.db import Database
 from bot.storage.sessions import SessionStore
 
 log = logging.getLogger(__name__)
-
-
-def _positive(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive, got {raw!r}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -63,8 +51,8 @@ class CaseSettings:
                 )
         workflows()  # a malformed workflow or webhook setting stops the start here
         return cls(
-            sweep_s=_positive(env, "CIVIC_CASE_SWEEP_S", 5.0),
-            webhook_timeout_s=_positive(env, "CIVIC_WEBHOOK_TIMEOUT_S", 15.0),
+            sweep_s=_float(env, "CIVIC_CASE_SWEEP_S", 5.0),
+            webhook_timeout_s=_float(env, "CIVIC_WEBHOOK_TIMEOUT_S", 15.0),
             webhook_schedule_s=schedule,
         )
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
-import hmac
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,6 +20,7 @@ from aiohttp import web
 from bot.cases.workflow import workflows
 from bot.storage import keys
 from tests.conftest import free_port
+from tests.standard_webhooks import verify
 
 from .conftest import Console
 
@@ -36,19 +35,6 @@ class Receiver:
     url: str
     received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     status: int = 204
-
-
-def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
-    """Standard Webhooks, written from the specification: HMAC-SHA256 with the base64-decoded
-    part of whsec_..., over "<id>.<timestamp>.<body>", base64, as "v1,<sig>" (space-separated
-    list of signatures)."""
-    key = base64.b64decode(secret.split("_", 1)[1])
-    content = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
-    expected = base64.b64encode(hmac.new(key, content, hashlib.sha256).digest()).decode()
-    return any(
-        version == "v1" and hmac.compare_digest(sig, expected)
-        for version, _, sig in (s.partition(",") for s in headers["webhook-signature"].split())
-    )
 
 
 @pytest.fixture
@@ -176,23 +162,26 @@ async def test_more_information_round_trip_with_a_photo_and_the_signed_hand_over
     assert added[0]["note"] == "照片在这里" and added[0]["detail"]["photo"]["url"] == photo["url"]
     assert events[-1]["kind"] == "status" and events[-1]["to_status"] == "in_review"
     # the department got the submission and the addition, signed, at least once each
-    kinds = await until(lambda: _types(receiver), "two hand-overs")
+    # (a shared database may hold other runs' entries for this form: only this case counts)
+    kinds = await until(lambda: _types(receiver, reference), "two hand-overs")
     assert {"case.created", "case.citizen_info"} <= kinds
     for headers, body in receiver.received:
         assert verify(SECRET, headers, body)
         assert headers["webhook-id"].startswith("msg_")
         assert not verify(SECRET, headers, body + b" ")  # a changed body fails
     bodies = [json.loads(body) for _, body in receiver.received]
-    addition = next(b for b in bodies if b["type"] == "case.citizen_info")
-    assert addition["data"]["case"]["reference"] == reference
+    mine = [b for b in bodies if b["data"]["case"]["reference"] == reference]
+    addition = next(b for b in mine if b["type"] == "case.citizen_info")
     assert addition["data"]["addition"]["text"] == "照片在这里"
+    assert addition["data"]["case"]["status"] == "in_review"
     # the next message is not taken for the case any more: it goes to the assistant
     after = await console.citizen_says(zh, "谢谢", lang="zh")
     assert all("已附到" not in m["text"] for m in after["messages"])
 
 
-async def _types(receiver: Receiver) -> set[str]:
-    kinds = {json.loads(body)["type"] for _, body in receiver.received}
+async def _types(receiver: Receiver, reference: str) -> set[str]:
+    bodies = [json.loads(body) for _, body in receiver.received]
+    kinds = {b["type"] for b in bodies if b["data"]["case"]["reference"] == reference}
     return kinds if len(kinds) >= 2 else set()
 
 
@@ -330,8 +319,8 @@ async def test_failed_hand_overs_go_to_the_dead_letter_list_and_replay_keeps_the
         return [d for d in response.json() if d["reference"] == reference]
 
     [letter] = await until(dead, "the dead letter")
-    attempts = [h["webhook-id"] for h, _ in receiver.received]
-    assert letter["attempts"] == 3 and attempts == [letter["webhook_id"]] * 3
+    attempts = [h for h, _ in receiver.received if h["webhook-id"] == letter["webhook_id"]]
+    assert letter["attempts"] == 3 and len(attempts) == 3
     assert letter["last_error"] == "HTTP 500"
     receiver.status = 200
     agent = await console.login(console.add_agent("agent"))
@@ -343,8 +332,7 @@ async def test_failed_hand_overs_go_to_the_dead_letter_list_and_replay_keeps_the
         f"/api/v1/backoffice/dead-letters/{letter['id']}/replay", headers=boss
     )
     assert replay.status_code == 202 and replay.json()["webhook_id"] == letter["webhook_id"]
-    await until(lambda: _count(receiver, 4), "the replayed delivery")
-    assert receiver.received[-1][0]["webhook-id"] == letter["webhook_id"]
+    await until(lambda: _count(receiver, letter["webhook_id"], 4), "the replayed delivery")
     assert not await dead()
     again = await console.client.post(
         f"/api/v1/backoffice/dead-letters/{letter['id']}/replay", headers=boss
@@ -352,8 +340,8 @@ async def test_failed_hand_overs_go_to_the_dead_letter_list_and_replay_keeps_the
     assert again.status_code == 404
 
 
-async def _count(receiver: Receiver, n: int) -> bool:
-    return len(receiver.received) >= n
+async def _count(receiver: Receiver, webhook_id: str, n: int) -> bool:
+    return sum(h["webhook-id"] == webhook_id for h, _ in receiver.received) >= n
 
 
 async def test_only_caseworkers_and_supervisors_see_cases(console: Console) -> None:

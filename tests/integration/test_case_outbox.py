@@ -9,8 +9,6 @@ Standard Webhooks specification."""
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import os
 import signal
@@ -31,6 +29,7 @@ from bot.cases.models import OutboxEntry
 from bot.storage.db import Database
 from civic.stack import SERVER_OPTIONS
 from tests.conftest import ROOT, free_port
+from tests.standard_webhooks import verify
 
 pytestmark = pytest.mark.integration
 SECRET = "whsec_" + base64.b64encode(b"outbox-crash-test-secret-012345").decode()
@@ -64,16 +63,6 @@ class Department:
     def close(self) -> None:
         self.release.set()
         self.server.shutdown()
-
-
-def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
-    key = base64.b64decode(secret.split("_", 1)[1])
-    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
-    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-    return any(
-        version == "v1" and hmac.compare_digest(sig, expected)
-        for version, _, sig in (s.partition(",") for s in headers["webhook-signature"].split())
-    )
 
 
 def wait_until(check: Callable[[], Any], what: str, within_s: float = 90) -> Any:
