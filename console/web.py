@@ -41,6 +41,11 @@ async def catalogue(lang: Literal["en", "zh"]) -> FileResponse:
     )
 
 
+@router.get("/console/cases")
+async def back_office_page() -> FileResponse:
+    return FileResponse(STATIC / "cases.html", headers=SECURITY_HEADERS)
+
+
 @router.get("/console/")
 async def console_slash() -> RedirectResponse:
     return RedirectResponse("/console")
