@@ -1,4 +1,4 @@
-"""SQL tables of cases (migrations 0003_cases and 0005_case_workflow).
+"""SQL tables of cases (migrations 0003_cases and 0006_case_workflow).
 
 - `cases`: a submitted form with its status, team, assignee and rating;
 - `case_events`: the append-only log of everything that happened to a case (who, when, from,
@@ -36,7 +36,7 @@ class CaseRecord(Base):
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # 0005_case_workflow
+    # 0006_case_workflow
     team: Mapped[str | None] = mapped_column(String(60), nullable=True)
     assignee: Mapped[str | None] = mapped_column(String(100), nullable=True)
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)

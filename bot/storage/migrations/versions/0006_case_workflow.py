@@ -1,16 +1,16 @@
 """Cases that move: workflow columns on cases, the case event log, notifications waiting for
 office hours, the webhook outbox, departments and their hashed keys, rating reviews.
 
-Revision ID: 0005_case_workflow
-Revises: 0004_roles
+Revision ID: 0006_case_workflow
+Revises: 0005_desk
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_case_workflow"
-down_revision = "0004_roles"
+revision = "0006_case_workflow"
+down_revision = "0005_desk"
 branch_labels = None
 depends_on = None
 
