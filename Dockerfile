@@ -22,4 +22,4 @@ RUN grep -v '^torch==' constraints/app.txt > /tmp/c.txt && \
 USER civic
 EXPOSE 8000 5055
 CMD ["uvicorn", "civic.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", \
-     "--http", "civic.http_server:OneWriteHttpToolsProtocol"]
+     "--no-access-log"]

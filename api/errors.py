@@ -61,8 +61,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def error_response(exc: Exception) -> JSONResponse | None:
-    """The JSON error for one of the gateway's own exceptions (None for anything else); the
-    exception handlers and the REST fast path (channels/rest_fast.py) both answer with it."""
+    """The JSON error for one of the gateway's own exceptions (None for anything else)."""
     if isinstance(exc, InvalidMessage):
         code = "too_large" if exc.status == 413 else "invalid_message"
         return error_body(exc.status, code, exc.reason)

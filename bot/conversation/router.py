@@ -31,7 +31,6 @@ from bot.rasa.client import RasaClient
 from bot.simple_mode.reminders import IdleReminders
 from bot.simple_mode.rules import MORE_CHOICES_PAYLOAD
 from bot.storage import keys
-from bot.storage.redis_lean import LeanRedis
 from bot.storage.replies import Replies
 from bot.storage.sessions import Session, SessionStore
 from bot.storage.transcript import Transcript
@@ -53,7 +52,6 @@ class ConversationRouter:
         links: AccountLinker | None = None,
     ) -> None:
         self.redis = redis
-        self.lean = LeanRedis(redis)  # the turn's two round trips (bot/storage/redis_lean.py)
         self.sessions = sessions
         self.transcript = transcript
         self.rasa = rasa
@@ -87,7 +85,7 @@ class ConversationRouter:
             turn, stored, session = await self._turn(citizen_id, session, text, message)
             # one round trip for the end of the turn: the session, the lock, the idle clock; the
             # replies reach this channel identity directly, so push delivery must skip them there
-            pipe = self.lean.pipeline()
+            pipe = self.redis.pipeline(transaction=False)
             replies = Replies(pipe)
             self.sessions.save_in(pipe, session)
             lock.release_in(pipe, replies)
@@ -95,7 +93,7 @@ class ConversationRouter:
                 self.reminders.touch_in(pipe, citizen_id, session.simple_mode)
             ids = [m.id for m in stored]
             self.ledger.after_turn_in(pipe, replies, citizen_id, channel_identity, ids)
-            got = replies.read(await self.lean.execute(pipe))
+            got = replies.read(await pipe.execute())
             outlived = not lock.released(got["released"])
         finally:
             await lock.release()  # only when the end of the turn did not get there
@@ -124,7 +122,7 @@ class ConversationRouter:
         round trips. Raises RateLimited (lock released) over the limit."""
         guess = channel_identity
         lock = TurnLock(self.redis, keys.conversation_lock(guess))
-        pipe = self.lean.pipeline()
+        pipe = self.redis.pipeline(transaction=False)
         replies = Replies(pipe)
         replies.next("linked")
         pipe.get(keys.identity(channel_identity))
@@ -136,7 +134,7 @@ class ConversationRouter:
         lock.try_acquire_in(pipe, replies)
         replies.next("session")
         pipe.get(keys.session(guess))
-        got = replies.read(await self.lean.execute(pipe))
+        got = replies.read(await pipe.execute())
         got_lock = lock.acquired(got["locked"])
         if self.rate_limiter is not None:
             lang = normalise(message.lang) or detect(text) or self.sessions.default_lang

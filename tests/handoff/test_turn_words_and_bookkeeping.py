@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.conversation.ratelimit import RateLimited, RateLimiter
@@ -18,7 +19,6 @@ from bot.handoff.dialogue import HandoffDialogue
 from bot.handoff.settings import HandoffSettings
 from bot.storage import keys
 from bot.storage.db import Database
-from bot.storage.redis_lean import CommandQueue
 from bot.storage.replies import Replies
 from bot.storage.sessions import SessionStore
 from tests.handoff.test_dialogue import World, closed_now
@@ -78,22 +78,23 @@ async def test_a_failed_end_of_turn_leaves_the_lock_free(
     """The end-of-turn pipeline never reaches Redis: the lock is still released (before, it
     counted as released once queued and stayed for its TTL; the next message waited)."""
     world, who = World(redis, db, clock, HandoffSettings()), uuid.uuid4().hex[:8]
-    lean = world.router.lean
-    real_execute = lean.execute
-    calls = 0
+    lock = keys.conversation_lock(f"rest:{who}")
+    real_execute = Pipeline.execute
+    failed = []
 
-    async def second_batch_fails(batch: Any) -> list[Any]:
-        nonlocal calls
-        calls += 1
-        if calls == 2:  # the turn's first round trip passes, its end does not
+    async def end_of_turn_fails(self: Pipeline, raise_on_error: bool = True) -> list[Any]:
+        releases = [c for c, _ in self.command_stack if c[0] == "EVALSHA" or c[0] == "EVAL"]
+        if any(lock in command for command in releases):  # the turn's end: lost on the way
+            failed.append(True)
+            await self.reset()
             raise RedisConnectionError("Connection to Redis lost")
-        return await real_execute(batch)
+        return await real_execute(self, raise_on_error)
 
-    monkeypatch.setattr(lean, "execute", second_batch_fails)
+    monkeypatch.setattr(Pipeline, "execute", end_of_turn_fails)
     with pytest.raises(RedisConnectionError):
         await world.say(who, "hello")
-    assert calls == 2
-    assert not await redis.exists(keys.conversation_lock(f"rest:{who}"))
+    assert failed == [True]
+    assert not await redis.exists(lock)
 
 
 async def test_pipeline_replies_are_read_by_name(
@@ -104,7 +105,7 @@ async def test_pipeline_replies_are_read_by_name(
     extra = "civic:test:extra"
 
     def before(method: Any) -> Any:
-        def queued_after_an_extra_command(self: Any, pipe: CommandQueue, *args: Any) -> Any:
+        def queued_after_an_extra_command(self: Any, pipe: Pipeline, *args: Any) -> Any:
             pipe.exists(extra)
             return method(self, pipe, *args)
 
