@@ -15,7 +15,7 @@ COPY channels channels
 COPY console console
 COPY civic civic
 COPY bench bench
-COPY vocabulary vocabulary
+COPY common common
 RUN grep -v '^torch==' constraints/app.txt > /tmp/c.txt && \
     pip install --no-cache-dir -c /tmp/c.txt . && \
     useradd --system --uid 1001 civic && mkdir -p /app/var && chown civic /app/var

@@ -11,12 +11,14 @@ from typing import Any
 
 import aiohttp
 
+from common.errors import NotFound, Unavailable
 
-class CasesUnavailable(Exception):
+
+class CasesUnavailable(Unavailable):
     """The cases API could not be reached or answered with an error."""
 
 
-class CaseNotFound(Exception):
+class CaseNotFound(NotFound):
     """No such case for this citizen."""
 
 

@@ -7,11 +7,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from redis.exceptions import RedisError
+from redis.exceptions import LockError, RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.conversation.ratelimit import RateLimited
-from bot.errors import InvalidMessage, NotFound, RasaUnavailable, StoreUnavailable
+from bot.errors import Busy, InvalidMessage, NotFound, RasaUnavailable, StoreUnavailable
 from bot.texts import text
 
 
@@ -49,6 +49,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_body(422, "invalid_body", "the request body is malformed", details=details)
 
     @app.exception_handler(InvalidMessage)
+    @app.exception_handler(Busy)
     @app.exception_handler(RateLimited)
     @app.exception_handler(NotFound)
     @app.exception_handler(StoreUnavailable)
@@ -71,6 +72,12 @@ def error_response(exc: Exception) -> JSONResponse | None:
         return response
     if isinstance(exc, NotFound):
         return error_body(404, "not_found", str(exc))
+    if isinstance(exc, Busy | LockError):  # a lock's wait timed out: the store is fine
+        response = error_body(
+            409, "busy", "your previous message is still being answered, please retry"
+        )
+        response.headers["Retry-After"] = "1"
+        return response
     if isinstance(exc, StoreUnavailable | RedisError):
         response = error_body(503, "unavailable", "a store is unavailable, please retry")
         response.headers["Retry-After"] = "5"

@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from redis.exceptions import LockError
 
 from bot.clock import Clock
+from bot.errors import Conflict
 from bot.handoff.queue import HandoffQueue
 from bot.handoff.texts import rating_buttons, system
 from bot.messages import OutgoingMessage
@@ -29,7 +30,7 @@ from bot.storage.transcript import Transcript
 log = logging.getLogger(__name__)
 
 
-class TicketConflict(Exception):
+class TicketConflict(Conflict):
     """The ticket is held by someone else (or no longer open)."""
 
     def __init__(self, holder: str | None) -> None:

@@ -35,7 +35,7 @@ from bot.storage.replies import Replies
 from bot.storage.sessions import Session, SessionStore
 from bot.storage.transcript import Transcript
 from bot.texts import text as say
-from vocabulary import CANCEL_PAYLOAD, is_cancel, wants_person
+from common.vocabulary import CANCEL_PAYLOAD, is_cancel, wants_person
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ class ConversationRouter:
         self.max_message_chars = max_message_chars
         self.links = links
         self.ledger = DeliveryLedger(redis)
+        self.lock_wait_s = 60.0  # how long a turn waits for the citizen's previous one
         self.dialogue: HandoffDialogue | None = None  # offers, callbacks, rating (gateway sets)
         self.rate_limiter: RateLimiter | None = None  # the gateway sets it
         self.reminders: IdleReminders | None = None  # the gateway sets it
@@ -121,7 +122,9 @@ class ConversationRouter:
         after SET NX is only used when the lock was ours. A linked identity costs three more
         round trips. Raises RateLimited (lock released) over the limit."""
         guess = channel_identity
-        lock = TurnLock(self.redis, keys.conversation_lock(guess))
+        lock = TurnLock(
+            self.redis, keys.conversation_lock(guess), blocking_timeout_s=self.lock_wait_s
+        )
         pipe = self.redis.pipeline(transaction=False)
         replies = Replies(pipe)
         replies.next("linked")
@@ -146,7 +149,9 @@ class ConversationRouter:
         linked = got["linked"].decode() if isinstance(got["linked"], bytes) else got["linked"]
         if linked and linked != guess:  # a linked identity: the turn is its citizen's
             await lock.release()
-            lock = TurnLock(self.redis, keys.conversation_lock(linked))
+            lock = TurnLock(
+                self.redis, keys.conversation_lock(linked), blocking_timeout_s=self.lock_wait_s
+            )
             await lock.acquire()
             return linked, lock, await self.sessions.get(linked)
         if got_lock:

@@ -15,8 +15,8 @@ import uuid
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
-from redis.exceptions import LockError
 
+from bot.errors import Busy
 from bot.storage.replies import Replies
 
 _RELEASE = """
@@ -47,12 +47,12 @@ class TurnLock:
         return self.held
 
     async def acquire(self) -> None:
-        """Wait for the lock (another turn of this citizen holds it); LockError after the
-        blocking timeout."""
+        """Wait for the lock (another turn of this citizen holds it); Busy after the blocking
+        timeout (the citizen's previous message is still being answered: Redis is fine)."""
         deadline = time.monotonic() + self.blocking_timeout_s
         while not await self.redis.set(self.name, self.token, nx=True, px=self.timeout_ms):
             if time.monotonic() >= deadline:
-                raise LockError(f"could not take {self.name} in {self.blocking_timeout_s} s")
+                raise Busy(f"could not take {self.name} in {self.blocking_timeout_s} s")
             await asyncio.sleep(_POLL_S)
         self.held = True
 

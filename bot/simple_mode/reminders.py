@@ -21,7 +21,7 @@ from bot.storage import keys
 from bot.storage.sessions import SessionStore
 from bot.storage.transcript import Transcript
 from bot.texts import text
-from vocabulary import PERSON_PAYLOAD
+from common.vocabulary import PERSON_PAYLOAD
 
 log = logging.getLogger(__name__)
 
