@@ -14,8 +14,8 @@ from actions.forms.link import form_link
 from actions.guide_format import format_answer
 from actions.knowledge import knowledge_base
 from actions.texts import say
+from common.vocabulary import PERSON_PAYLOAD as HANDOFF_PAYLOAD
 from knowledge_base import Guide, SearchResult
-from vocabulary import PERSON_PAYLOAD as HANDOFF_PAYLOAD
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cases_client import CaseNotFound, CasesClient, CasesUnavailable
+from actions.cases_client import CaseNotFound, CasesUnavailable, cases_client
 from actions.forms.actions import citizen_lang
 from actions.forms.spec import forms
 from actions.forms.texts import TEXTS, say
@@ -77,7 +77,7 @@ class ActionCheckCaseStatus(Action):
         text = (tracker.latest_message or {}).get("text") or ""
         match = REFERENCE.search(text)
         try:
-            client = CasesClient.from_env()
+            client = cases_client()
             if match:
                 reference = f"RC-{match.group(1)}-{match.group(2)}"
                 try:

@@ -7,7 +7,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-import httpx
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -24,6 +23,7 @@ from bot.handoff.dialogue import HandoffDialogue
 from bot.handoff.queue import HandoffQueue
 from bot.handoff.settings import HandoffSettings
 from bot.rasa.client import RasaClient
+from bot.rasa.http import HttpPool
 from bot.settings import Settings
 from bot.simple_mode.reminders import IdleReminders
 from bot.storage.db import Database
@@ -51,17 +51,23 @@ class Gateway:
     desk_task: asyncio.Task[None] | None = None  # availability, time-outs, auto assignment
     reminder_task: asyncio.Task[None] | None = None  # simplified-mode idle reminders
     cases: CaseService | None = None  # cases: workflow, notifications, webhooks, departments
-    # one client for health probes (load balancers call /healthz every few seconds)
-    probe: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=2.0))
+    # the pooled HTTP client of every outgoing call: Rasa, health probes, push callbacks
+    http: HttpPool = field(default_factory=lambda: HttpPool(10.0))
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> Gateway:
         clock = clock or SystemClock()
-        redis = Redis.from_url(settings.redis_url, health_check_interval=30)
+        redis = Redis.from_url(  # a stalled Redis fails a turn (503) instead of hanging it
+            settings.redis_url,
+            health_check_interval=30,
+            socket_timeout=settings.redis_timeout_s,
+            socket_connect_timeout=settings.redis_timeout_s,
+        )
         db = Database(settings.database_url)
         sessions = SessionStore(redis, settings.default_lang)
         transcript = Transcript(db)
-        rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_s)
+        http = HttpPool(max(settings.rasa_timeout_s, 10.0))
+        rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_s, http)
         handoff_settings = HandoffSettings.from_env()
         handoff = HandoffQueue(redis, db, clock, settings.default_wait_s, handoff_settings)
         links = AccountLinker(redis, db, sessions, transcript, DeliveryLedger(redis))
@@ -69,6 +75,7 @@ class Gateway:
             redis, sessions, transcript, rasa, handoff, settings.max_message_chars, links
         )
         gateway = cls(settings, redis, db, sessions, transcript, rasa, handoff, router, clock)
+        gateway.http = http
         gateway.delivery = Delivery(redis, sessions, transcript)
         gateway.handoff_settings = handoff_settings
         gateway.desk = AgentDesk(redis, handoff, sessions, transcript, clock)
@@ -119,8 +126,7 @@ class Gateway:
         if self.cases is not None:
             await self.cases.close()
         await self.rasa.close()
-        await self.router.lean.aclose()
-        await self.probe.aclose()
+        await self.http.close()
         await self.redis.aclose()
         self.db.dispose()
 
@@ -133,15 +139,10 @@ class Gateway:
             except (RedisError, OSError):
                 return False
 
-        async def actions_ok() -> bool:
-            url = self.settings.actions_url.rsplit("/webhook", 1)[0] + "/health"
-            try:
-                return (await self.probe.get(url)).status_code == 200
-            except httpx.HTTPError:
-                return False
-
+        actions_url = self.settings.actions_url.rsplit("/webhook", 1)[0] + "/health"
         redis, db, rasa, actions = await asyncio.gather(
-            redis_ok(), asyncio.to_thread(self.db.ping), self.rasa.healthy(), actions_ok()
-        )
+            redis_ok(), asyncio.to_thread(self.db.ping), self.rasa.healthy(),
+            self.http.ok(actions_url),
+        )  # fmt: skip
         state = {"redis": redis, "database": db, "rasa": rasa, "actions": actions}
         return {name: "ok" if up else "down" for name, up in state.items()}

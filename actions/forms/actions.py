@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cases_client import CasesClient, CasesUnavailable
+from actions.cases_client import CasesUnavailable, cases_client
 from actions.forms.clock import today
 from actions.forms.engine import (
     DRAFT_SLOT,
@@ -180,7 +180,7 @@ class ActionFinishForm(Action):
         channel = tracker.get_slot("channel") or "rest"
         title = spec.title[lang]
         try:
-            case = await CasesClient.from_env().submit(
+            case = await cases_client().submit(
                 tracker.sender_id,
                 spec.name,
                 answers_for_case(spec, tracker.slots),

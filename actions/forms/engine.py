@@ -20,7 +20,7 @@ from actions.validators import EXTRACTORS, VALIDATORS, Context, Valid
 from actions.validators.choices import yes_no
 from actions.validators.reasons import reason_text
 from actions.validators.text import is_skip
-from vocabulary import is_cancel, is_restart, wants_person
+from common.vocabulary import is_cancel, is_restart, wants_person
 
 STATUS_SLOT = "form_status"
 PROGRESS_SLOT = "form_progress"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from common.texts import Catalogue
+
 TEXTS: dict[str, dict[str, str]] = {
     "progress": {"en": "Step {step} of {total}:", "zh": "第{step}步，共{total}步："},
     "summary_progress": {"en": "Last step:", "zh": "最后一步："},
@@ -101,6 +103,4 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def say(key: str, lang: str, **values: object) -> str:
-    variants = TEXTS[key]
-    return (variants.get(lang) or variants["en"]).format(**values)
+say = Catalogue("forms", TEXTS)

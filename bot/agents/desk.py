@@ -21,6 +21,7 @@ from redis.exceptions import LockError
 from bot.agents.assignment import Assigner
 from bot.agents.availability import Availability, Status
 from bot.clock import Clock
+from bot.errors import Conflict
 from bot.handoff.queue import HandoffQueue
 from bot.handoff.texts import rating_buttons, system
 from bot.messages import OutgoingMessage
@@ -31,7 +32,7 @@ from bot.storage.transcript import Transcript
 log = logging.getLogger(__name__)
 
 
-class TicketConflict(Exception):
+class TicketConflict(Conflict):
     """The ticket is held by someone else (or no longer open)."""
 
     def __init__(self, holder: str | None) -> None:

@@ -34,12 +34,11 @@ from bot.rasa.tracker import form_data
 from bot.simple_mode.reminders import IdleReminders
 from bot.simple_mode.rules import MORE_CHOICES_PAYLOAD
 from bot.storage import keys
-from bot.storage.redis_lean import LeanRedis
 from bot.storage.replies import Replies
 from bot.storage.sessions import Session, SessionStore
 from bot.storage.transcript import Transcript
 from bot.texts import text as say
-from vocabulary import CANCEL_PAYLOAD, is_cancel, wants_person
+from common.vocabulary import CANCEL_PAYLOAD, is_cancel, wants_person
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +55,6 @@ class ConversationRouter:
         links: AccountLinker | None = None,
     ) -> None:
         self.redis = redis
-        self.lean = LeanRedis(redis)  # the turn's two round trips (bot/storage/redis_lean.py)
         self.sessions = sessions
         self.transcript = transcript
         self.rasa = rasa
@@ -64,6 +62,7 @@ class ConversationRouter:
         self.max_message_chars = max_message_chars
         self.links = links
         self.ledger = DeliveryLedger(redis)
+        self.lock_wait_s = 60.0  # how long a turn waits for the citizen's previous one
         self.dialogue: HandoffDialogue | None = None  # offers, callbacks, rating (gateway sets)
         self.rate_limiter: RateLimiter | None = None  # the gateway sets it
         self.reminders: IdleReminders | None = None  # the gateway sets it
@@ -91,7 +90,7 @@ class ConversationRouter:
             turn, stored, session = await self._turn(citizen_id, session, text, message)
             # one round trip for the end of the turn: the session, the lock, the idle clock; the
             # replies reach this channel identity directly, so push delivery must skip them there
-            pipe = self.lean.pipeline()
+            pipe = self.redis.pipeline(transaction=False)
             replies = Replies(pipe)
             self.sessions.save_in(pipe, session)
             lock.release_in(pipe, replies)
@@ -99,7 +98,7 @@ class ConversationRouter:
                 self.reminders.touch_in(pipe, citizen_id, session.simple_mode)
             ids = [m.id for m in stored]
             self.ledger.after_turn_in(pipe, replies, citizen_id, channel_identity, ids)
-            got = replies.read(await self.lean.execute(pipe))
+            got = replies.read(await pipe.execute())
             outlived = not lock.released(got["released"])
         finally:
             await lock.release()  # only when the end of the turn did not get there
@@ -127,8 +126,10 @@ class ConversationRouter:
         after SET NX is only used when the lock was ours. A linked identity costs three more
         round trips. Raises RateLimited (lock released) over the limit."""
         guess = channel_identity
-        lock = TurnLock(self.redis, keys.conversation_lock(guess))
-        pipe = self.lean.pipeline()
+        lock = TurnLock(
+            self.redis, keys.conversation_lock(guess), blocking_timeout_s=self.lock_wait_s
+        )
+        pipe = self.redis.pipeline(transaction=False)
         replies = Replies(pipe)
         replies.next("linked")
         pipe.get(keys.identity(channel_identity))
@@ -140,7 +141,7 @@ class ConversationRouter:
         lock.try_acquire_in(pipe, replies)
         replies.next("session")
         pipe.get(keys.session(guess))
-        got = replies.read(await self.lean.execute(pipe))
+        got = replies.read(await pipe.execute())
         got_lock = lock.acquired(got["locked"])
         if self.rate_limiter is not None:
             lang = normalise(message.lang) or detect(text) or self.sessions.default_lang
@@ -152,7 +153,9 @@ class ConversationRouter:
         linked = got["linked"].decode() if isinstance(got["linked"], bytes) else got["linked"]
         if linked and linked != guess:  # a linked identity: the turn is its citizen's
             await lock.release()
-            lock = TurnLock(self.redis, keys.conversation_lock(linked))
+            lock = TurnLock(
+                self.redis, keys.conversation_lock(linked), blocking_timeout_s=self.lock_wait_s
+            )
             await lock.acquire()
             return linked, lock, await self.sessions.get(linked)
         if got_lock:

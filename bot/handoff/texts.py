@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.messages import Button, OutgoingMessage
+from common.texts import Catalogue
 
 TEXTS: dict[str, dict[str, str]] = {
     "agent_joined": {
@@ -106,9 +107,7 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def say(key: str, lang: str, **values: object) -> str:
-    variants = TEXTS[key]
-    return (variants.get(lang) or variants["en"]).format(**values)
+say = Catalogue("handoff", TEXTS)
 
 
 def system(

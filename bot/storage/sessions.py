@@ -7,10 +7,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot.messages import Mode
 from bot.storage import keys
-from bot.storage.redis_lean import CommandQueue
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class SessionStore:
     async def save(self, session: Session) -> None:
         await self.redis.set(keys.session(session.citizen_id), self.encode(session))
 
-    def save_in(self, pipe: CommandQueue, session: Session) -> None:
+    def save_in(self, pipe: Pipeline, session: Session) -> None:
         pipe.set(keys.session(session.citizen_id), self.encode(session))
 
     @staticmethod
