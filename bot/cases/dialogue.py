@@ -17,13 +17,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vocabulary import is_cancel
-
 from bot.cases.store import REVIEW_BELOW, Case, CaseInputError, CaseStore
 from bot.cases.texts import INFO_PAYLOAD, RATE_PAYLOAD, say
 from bot.errors import NotFound, StoreUnavailable
 from bot.messages import Button, OutgoingMessage
 from bot.storage.sessions import Session
+from common.vocabulary import is_cancel
 
 log = logging.getLogger(__name__)
 PICK = "case_pick"
