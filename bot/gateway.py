@@ -22,12 +22,15 @@ from bot.delivery.outbox import Delivery
 from bot.handoff.dialogue import HandoffDialogue
 from bot.handoff.queue import HandoffQueue
 from bot.handoff.settings import HandoffSettings
+from bot.outcomes.events import OutcomeDrain
 from bot.rasa.client import RasaClient
 from bot.settings import Settings
 from bot.simple_mode.reminders import IdleReminders
 from bot.storage.db import Database
 from bot.storage.sessions import SessionStore
 from bot.storage.transcript import Transcript
+
+OUTCOME_DRAIN_S = 2.0  # how often outcome events move from Redis to SQL
 
 
 @dataclass
@@ -48,6 +51,7 @@ class Gateway:
     agents: AgentAccounts | None = None  # agent accounts, console sessions, audit log
     sweeper: asyncio.Task[None] | None = None  # periodic abandonment sweep
     reminder_task: asyncio.Task[None] | None = None  # simplified-mode idle reminders
+    outcome_task: asyncio.Task[None] | None = None  # outcome events from Redis to SQL
     # one client for health probes (load balancers call /healthz every few seconds)
     probe: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=2.0))
 
@@ -88,6 +92,8 @@ class Gateway:
             self.sweeper = asyncio.create_task(self.desk.run_sweeps(interval))
         if self.router.reminders is not None:
             self.reminder_task = asyncio.create_task(self._remind_forever())
+        drain = OutcomeDrain(self.redis, self.db)
+        self.outcome_task = asyncio.create_task(drain.run(OUTCOME_DRAIN_S))
 
     async def _remind_forever(self) -> None:
         reminders = self.router.reminders
@@ -99,7 +105,7 @@ class Gateway:
                 logging.getLogger(__name__).exception("idle reminder sweep failed")
 
     async def close(self) -> None:
-        for task in (self.sweeper, self.reminder_task):
+        for task in (self.sweeper, self.reminder_task, self.outcome_task):
             if task is not None:
                 task.cancel()
         if self.delivery is not None:

@@ -39,6 +39,7 @@ def cmd_retention_run(args: argparse.Namespace) -> int:
             "messages": result.messages,
             "tickets": result.tickets,
             "ticket_events": result.ticket_events,
+            "outcome_events": result.outcome_events,
         },
     }
     print(
@@ -47,7 +48,7 @@ def cmd_retention_run(args: argparse.Namespace) -> int:
         else (
             f"{'would delete' if args.dry_run else 'deleted'} before {result.cutoff:%Y-%m-%d}: "
             f"{result.messages} messages, {result.tickets} closed tickets "
-            f"({result.ticket_events} timing events)"
+            f"({result.ticket_events} timing events), {result.outcome_events} outcome events"
         )
     )
     return 0

@@ -148,3 +148,8 @@ def handoff_open() -> str:
 def telegram_payload(digest: str) -> str:
     """A button payload too long for Telegram's 64-byte callback data, by its digest."""
     return f"{PREFIX}:telegram:payload:{digest}"
+
+
+def outcome_events() -> str:
+    """List of outcome events (JSON) waiting to be moved to SQL (bot/outcomes/events.py)."""
+    return f"{PREFIX}:outcomes:queue"
