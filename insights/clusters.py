@@ -79,9 +79,7 @@ def unanswered(db: Database, since: datetime, until: datetime, idle_s: int) -> l
                 handoffs.setdefault(subject, []).append(at)
     out = []
     for event, text in rows:
-        later = [
-            at for at in handoffs.get(event.subject, []) if event.at <= at
-        ]
+        later = [at for at in handoffs.get(event.subject, []) if event.at <= at]
         handed = bool(later) and (min(later) - event.at).total_seconds() <= idle_s
         out.append(Question(event.message_id or 0, text, event.lang, event.at, event.kind, handed))
     return out
@@ -122,9 +120,7 @@ def build_clusters(
                     "lang": lang,
                     "size": len(idx),
                     "recent": sum(1 for i in idx if members[i].at >= now - week),
-                    "previous": sum(
-                        1 for i in idx if now - 2 * week <= members[i].at < now - week
-                    ),
+                    "previous": sum(1 for i in idx if now - 2 * week <= members[i].at < now - week),
                     "message_ids": sorted(members[i].message_id for i in idx),
                     "examples": [members[i].message_id for i in order[:EXAMPLES]],
                     "guide": guide,
@@ -334,5 +330,5 @@ def _yaml_string(text: str) -> str:
     """A YAML scalar for a list item: plain when safe, else double-quoted."""
     import json
 
-    plain = text[0].isalnum() and not any(ch in text for ch in ':#"\'{}[],&*!|>%@`')
+    plain = text[0].isalnum() and not any(ch in text for ch in ":#\"'{}[],&*!|>%@`")
     return text if plain else json.dumps(text, ensure_ascii=False)
