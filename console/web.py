@@ -33,9 +33,9 @@ async def console_slash() -> RedirectResponse:
 
 def mount_console(app: FastAPI) -> None:
     """Add every console route and the static files to the gateway's app."""
-    from console import api, auth, live, reports, ticket_view
+    from console import api, auth, insights, live, reports, ticket_view
 
-    for module in (auth, api, ticket_view, live, reports):
+    for module in (auth, api, ticket_view, live, reports, insights):
         app.include_router(module.router)
     app.include_router(router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

@@ -306,3 +306,17 @@ def stale_guides(guides_dir: Path, today: date, max_age_days: int) -> list[dict[
         for g in load_guides(guides_dir)
     ]
     return sorted(rows, key=lambda r: (r["reviewed"], r["id"], r["lang"]))
+
+
+def tickets(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The tickets behind a heat-map cell (no personal data: no citizen id, no note)."""
+    if not ids:
+        return []
+    with db.session() as session:
+        rows = session.scalars(select(Ticket).where(Ticket.id.in_(list(ids))).order_by(Ticket.id))
+        return [
+            {"id": t.id, "created_at": t.created_at.isoformat(), "status": t.status,
+             "kind": t.kind, "team": t.team, "lang": t.lang, "topic": t.topic,
+             "agent": t.agent, "rating": t.rating}
+            for t in rows
+        ]  # fmt: skip

@@ -33,7 +33,6 @@ from bot.messages import (
     IncomingMessage,
     OutgoingMessage,
     Reply,
-    utcnow,
 )
 from bot.outcomes import events as outcomes
 from bot.rasa.client import RasaClient
@@ -206,7 +205,7 @@ class ConversationRouter:
             ids.clear()
             stored = await asyncio.to_thread(self.transcript.record_turn, *record, citizen_ids=ids)
         events = outcomes.events_of_turn(
-            session, turn.session, marks, ids[0] if ids else None, utcnow()
+            session, turn.session, marks, ids[0] if ids else None, self.handoff.clock.now()
         )
         session = turn.session
         if stored:
