@@ -127,7 +127,8 @@ async def pickup(
 
 @router.get("/forecast", summary="Handoff arrivals and agents per slot, next 7 days (supervisors)")
 async def staffing(agent: Supervisor, gw: Gw, format: Format = "json") -> Any:
-    data = await asyncio.to_thread(forecast.forecast, gw.db, gw.clock.now(), settings())
+    zone = gw.handoff_settings.office_hours.zone
+    data = await asyncio.to_thread(forecast.forecast, gw.db, gw.clock.now(), settings(), zone)
     return _answer(data, tables.forecast(data), format, "forecast")
 
 

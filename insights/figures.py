@@ -33,12 +33,12 @@ from sqlalchemy import select
 
 from bot.storage.db import Database
 from bot.storage.models import OutcomeEvent, Ticket
+from insights.forecast import WEEKDAYS
 
 QUESTIONS = ("answered", "clarified", "declined")
 PERSON = ("handed_off", "person_offered")
 FORM_STEPS = ("form_step", "form_summary", "form_invalid", "form_submitted")
 RUN_ENDS = {"form_cancelled": "cancelled", "form_paused": "paused", "form_handoff": "handoff"}
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,7 @@ SLOT = timedelta(minutes=30)
 DAY = 48  # slots
 WEEK = 7 * DAY
 HORIZON = WEEK
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_HISTORY = 16 * WEEK  # the models see at most the last 16 weeks
 
 
@@ -178,8 +179,12 @@ def arrivals(db: Database, until: datetime) -> list[datetime]:
         )
 
 
-def forecast(db: Database, now: datetime, settings: InsightsSettings) -> dict[str, Any]:
-    """The whole forecast as JSON-ready data (see the module's docstring)."""
+def forecast(
+    db: Database, now: datetime, settings: InsightsSettings, zone: tzinfo = UTC
+) -> dict[str, Any]:
+    """The whole forecast as JSON-ready data (see the module's docstring); `by_hour` folds the
+    slots onto weekday x hour in `zone` (the heat map's grid): arrivals summed, agents the
+    larger of the hour's two slots."""
     first, history = counts_per_slot(arrivals(db, now), now)
     if len(history) > MAX_HISTORY:
         first, history = first + (len(history) - MAX_HISTORY) * SLOT, history[-MAX_HISTORY:]
@@ -200,6 +205,7 @@ def forecast(db: Database, now: datetime, settings: InsightsSettings) -> dict[st
     if choice.model is None:
         base["model"] = None
         base["slots"] = []
+        base["by_hour"] = []
         base["note"] = (
             "no handoff history: nothing to forecast from"
             if history.sum() == 0
@@ -243,7 +249,23 @@ def forecast(db: Database, now: datetime, settings: InsightsSettings) -> dict[st
             )
         slots.append(row)
     base["slots"] = slots
+    base["by_hour"] = by_hour(slots, zone)
     return base
+
+
+def by_hour(slots: list[dict[str, Any]], zone: tzinfo) -> list[dict[str, Any]]:
+    cells: dict[tuple[int, int], dict[str, Any]] = {}
+    for row in slots:
+        local = datetime.fromisoformat(row["start"]).astimezone(zone)
+        cell = cells.setdefault(
+            (local.weekday(), local.hour),
+            {"weekday": WEEKDAYS[local.weekday()], "hour": local.hour, "arrivals": 0.0},
+        )
+        cell["arrivals"] = round(cell["arrivals"] + row["arrivals"], 3)
+        for key in ("agents_erlang_c", "agents_erlang_a"):
+            if key in row:
+                cell[key] = max(cell.get(key, 0), row[key])
+    return [cells[k] for k in sorted(cells)]
 
 
 def _round(value: float | None) -> float | None:

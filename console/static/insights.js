@@ -185,8 +185,10 @@
     });
   }
 
-  async function demand(box) {
+  async function demand(box, plan) {
     const data = await get("/api/v1/insights/demand");
+    const agents = new Map((plan.by_hour || []).filter((c) => c.agents_erlang_c !== undefined)
+      .map((c) => [c.weekday + c.hour, c.agents_erlang_c]));
     const cells = data.cells;
     const list = el("div", { id: "ins-cell-tickets", role: "status" });
     async function open(cell) {
@@ -214,10 +216,14 @@
         rect.append(svg("title", {}, `${c.weekday} ${c.hour}:00: ${c.count}`));
         rect.addEventListener("click", () => open(c));
         chart.append(rect);
+        const need = agents.get(c.weekday + c.hour);
+        if (need) chart.append(svg("text", { x: 44 + c.hour * cw + cw / 2, y: 4 + i * ch + ch / 2 + 4, "text-anchor": "middle", "font-size": 11, fill: shade > 0.5 ? "#fff" : "#1d2330" }, String(need)));
       });
     };
-    const fig = figure(`Handoff requests by weekday and hour (four weeks, ${data.total} in all)`, "/api/v1/insights/demand?format=csv",
-      ["weekday and hour", "requests", "tickets"], data.total ? rows : [], draw, "No handoff requests in the last four weeks.");
+    const rowsWithPlan = rows.map((row, i) => [row[0], row[1], agents.get(cells[i].weekday + cells[i].hour) ?? null, row[2]]);
+    const title = `Handoff requests by weekday and hour (four weeks, ${data.total} in all)` + (agents.size ? "; numbers: agents needed next week (Erlang C)" : "");
+    const fig = figure(title, "/api/v1/insights/demand?format=csv",
+      ["weekday and hour", "requests", "agents needed next week", "tickets"], data.total ? rowsWithPlan : [], draw, "No handoff requests in the last four weeks.");
     fig.append(list);
     box.append(fig);
     const q = range();
@@ -231,8 +237,7 @@
       lines(pickup.days.map((d) => d.day.slice(5)), [{ name: "normal", values: pickup.days.map((d) => d.sla_normal) }, { name: "simplified", values: pickup.days.map((d) => d.sla_simple) }], pct, 1)));
   }
 
-  async function staffing(box) {
-    const data = await get("/api/v1/insights/forecast");
+  async function staffing(box, data) {
     const note = data.model ? el("p", {}, `Model: ${data.model}; backtest error (WAPE, last two weeks): ` +
       Object.entries(data.backtest_wape).map(([k, v]) => `${k} ${v === null ? "–" : Math.round(v * 1000) / 10 + "%"}`).join(", ") +
       `. Handling time ${fmt(data.aht_s)} s; ${Math.round(data.service_level * 100)}% within ${data.service_target_s} s; ${data.chats_per_agent} chat(s) per agent.`) : null;
@@ -332,7 +337,8 @@
     const parts = el("div");
     try {
       if (me && me.role === "supervisor") {
-        await outcomes(parts); await funnel(parts); await demand(parts); await staffing(parts);
+        const plan = await get("/api/v1/insights/forecast");
+        await outcomes(parts); await funnel(parts); await demand(parts, plan); await staffing(parts, plan);
       }
       await guides(parts); await questions(parts);
       box.replaceChildren(parts);

@@ -207,6 +207,11 @@ def test_every_chart_with_data(served: Served, browser: Any, width: int, tmp_pat
     assert len(forecast["slots"]) == 336 and forecast["aht_s"] == 240.0
     heat = next(k for k in found if k.startswith("Handoff requests by weekday"))
     assert found[heat]["rows"] == 7 * 24 and found[heat]["chart"]
+    assert "agents needed next week" in heat  # the forecast is drawn over the heat map
+    staffed = [c for c in forecast["by_hour"] if c.get("agents_erlang_c")]
+    heat_svg = page.locator(".ins-figure", has_text="Handoff requests by weekday").locator("svg")
+    numbers = heat_svg.locator("text").all_text_contents()
+    assert len(numbers) == 7 + 8 + len(staffed)  # weekday names, hour ticks, one per hour
     guides = api.get(served.url + "/api/v1/insights/guides").json()["guides"]
     stale = next(k for k in found if k.startswith("Guides by age"))
     assert found[stale]["rows"] == len(guides) == 90

@@ -91,7 +91,7 @@ def add_ticket(db: Database, at: datetime, claim_s: float | None, close_s: float
 
 def test_no_history_says_so_and_invents_nothing(db: Database) -> None:
     out = fc.forecast(db, NOW, InsightsSettings())
-    assert out["model"] is None and out["slots"] == []
+    assert out["model"] is None and out["slots"] == [] and out["by_hour"] == []
     assert out["note"] == "no handoff history: nothing to forecast from"
     assert out["history"] == {"from": None, "slots": 0, "arrivals": 0}
 
@@ -129,6 +129,12 @@ def test_a_month_of_history_gives_a_week_of_staffed_slots(db: Database) -> None:
     assert out["model"] == min((k for k in scores if scores[k] is not None), key=scores.get)
     assert len(out["slots"]) == fc.WEEK
     assert out["slots"][0]["start"] == fc.slot_start(NOW).isoformat()
+    assert len(out["by_hour"]) == 7 * 24  # two slots per hour of the week
+    first = out["by_hour"][0]
+    assert (first["weekday"], first["hour"]) == ("mon", 0)
+    monday = [s for s in out["slots"] if s["start"].startswith("2026-12-07T00:")]
+    assert first["arrivals"] == round(sum(s["arrivals"] for s in monday), 3)
+    assert first["agents_erlang_c"] == max(s["agents_erlang_c"] for s in monday)
     for row in out["slots"]:
         assert row["arrivals"] >= 0
         if row["arrivals"] > 0:
