@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Annotated, Any, Literal
 
@@ -19,6 +19,7 @@ from bot.handoff.reports import handoff_report, load_timelines
 from console.api import Accounts, Gw
 from console.auth import Editor, Supervisor
 from console.inputs import PlainText
+from console.reports import instant
 from insights import clusters, figures, forecast, tables
 from insights.settings import InsightsSettings
 
@@ -32,19 +33,9 @@ def settings() -> InsightsSettings:
     return InsightsSettings.from_env()
 
 
-def _instant(raw: str | None, name: str, default: datetime) -> datetime:
-    if raw is None or not raw.strip():
-        return default
-    try:
-        value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise HTTPException(422, f"{name} must be an ISO 8601 date or time") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _window(gw: Any, from_: str | None, to: str | None, days: int) -> tuple[datetime, datetime]:
-    end = _instant(to, "to", gw.clock.now())
-    start = _instant(from_, "from", end - timedelta(days=days))
+    end = instant(to, "to", gw.clock.now())
+    start = instant(from_, "from", end - timedelta(days=days))
     if end <= start or end - start > MAX_SPAN:
         raise HTTPException(422, "from must be before to, at most 366 days apart")
     return start, end
