@@ -22,6 +22,7 @@ from bot.delivery.outbox import Delivery
 from bot.handoff.dialogue import HandoffDialogue
 from bot.handoff.queue import HandoffQueue
 from bot.handoff.settings import HandoffSettings
+from bot.outcomes.events import OutcomeDrain
 from bot.rasa.client import RasaClient
 from bot.rasa.http import HttpPool
 from bot.settings import Settings
@@ -29,6 +30,8 @@ from bot.simple_mode.reminders import IdleReminders
 from bot.storage.db import Database
 from bot.storage.sessions import SessionStore
 from bot.storage.transcript import Transcript
+
+OUTCOME_DRAIN_S = 2.0  # how often outcome events move from Redis to SQL
 
 
 @dataclass
@@ -50,6 +53,7 @@ class Gateway:
     sweeper: asyncio.Task[None] | None = None  # periodic abandonment sweep
     desk_task: asyncio.Task[None] | None = None  # availability, time-outs, auto assignment
     reminder_task: asyncio.Task[None] | None = None  # simplified-mode idle reminders
+    outcome_task: asyncio.Task[None] | None = None  # outcome events from Redis to SQL
     cases: CaseService | None = None  # cases: workflow, notifications, webhooks, departments
     # the pooled HTTP client of every outgoing call: Rasa, health probes, push callbacks
     http: HttpPool = field(default_factory=lambda: HttpPool(10.0))
@@ -107,6 +111,8 @@ class Gateway:
             self.reminder_task = asyncio.create_task(self._remind_forever())
         if self.cases is not None:
             await self.cases.start()
+        drain = OutcomeDrain(self.redis, self.db)
+        self.outcome_task = asyncio.create_task(drain.run(OUTCOME_DRAIN_S))
 
     async def _remind_forever(self) -> None:
         reminders = self.router.reminders
@@ -118,7 +124,7 @@ class Gateway:
                 logging.getLogger(__name__).exception("idle reminder sweep failed")
 
     async def close(self) -> None:
-        for task in (self.sweeper, self.desk_task, self.reminder_task):
+        for task in (self.sweeper, self.desk_task, self.reminder_task, self.outcome_task):
             if task is not None:
                 task.cancel()
         if self.delivery is not None:

@@ -155,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench_cmd.set_defaults(func=run_bench)
     from civic.agent_cli import add_agent_commands
     from civic.department_cli import add_department_commands
+    from civic.insights_cli import add_insights_commands
     from civic.kb_cli import add_kb_commands
     from civic.retention_cli import add_retention_commands
 
@@ -162,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_agent_commands(sub)
     add_retention_commands(sub)
     add_department_commands(sub)
+    add_insights_commands(sub)
     return parser
 
 

@@ -46,6 +46,7 @@ def cmd_retention_run(args: argparse.Namespace) -> int:
             "case_events": cases.case_events,
             "case_photos": cases.photos,
             "outbox_payloads": cases.outbox_payloads,
+            "outcome_events": result.outcome_events,
         },
     }
     print(
@@ -56,7 +57,7 @@ def cmd_retention_run(args: argparse.Namespace) -> int:
             f"{result.messages} messages, {result.tickets} closed tickets "
             f"({result.ticket_events} timing events), {cases.cases} finished cases "
             f"({cases.case_events} case events, {cases.photos} photos), "
-            f"{cases.outbox_payloads} webhook payloads"
+            f"{cases.outbox_payloads} webhook payloads, {result.outcome_events} outcome events"
         )
     )
     return 0

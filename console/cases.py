@@ -30,7 +30,7 @@ from bot.cases.store import Case, CaseFilter, Event
 from bot.masking import mask_value
 from console.api import Accounts, Gw
 from console.auth import Caseworker, Supervisor
-from console.reports import _instant
+from console.reports import instant
 
 Reference = Annotated[str, PathParam(pattern=r"^RC-\d{4}-\d{6,}$", max_length=40)]
 Id = Annotated[int, PathParam(ge=1, le=2**62)]
@@ -369,8 +369,8 @@ async def report(
     to: Annotated[str | None, Query(max_length=40)] = None,
 ) -> dict[str, Any]:
     now = cases.store.clock.now()
-    end = _instant(to, "to", now)
-    start = _instant(from_, "from", end - timedelta(days=30))
+    end = instant(to, "to", now)
+    start = instant(from_, "from", end - timedelta(days=30))
     if end <= start or end - start > timedelta(days=366):
         raise HTTPException(422, "from must be before to, at most 366 days apart")
     return await asyncio.to_thread(case_report, cases.store, start, end.astimezone(UTC))

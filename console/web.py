@@ -53,9 +53,9 @@ async def console_slash() -> RedirectResponse:
 
 def mount_console(app: FastAPI) -> None:
     """Add every console route and the static files to the gateway's app."""
-    from console import api, auth, cases, live, manage, presence, reports, ticket_view
+    from console import api, auth, cases, insights, live, manage, presence, reports, ticket_view
 
-    for module in (auth, api, ticket_view, live, presence, manage, reports, cases):
+    for module in (auth, api, ticket_view, live, presence, manage, reports, cases, insights):
         app.include_router(module.router)
     app.include_router(router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -28,7 +29,14 @@ from bot.errors import RasaUnavailable
 from bot.handoff import citizen
 from bot.handoff.dialogue import HandoffDialogue
 from bot.handoff.queue import HandoffQueue, QueuePlace
-from bot.messages import Button, ConversationState, IncomingMessage, OutgoingMessage, Reply
+from bot.messages import (
+    Button,
+    ConversationState,
+    IncomingMessage,
+    OutgoingMessage,
+    Reply,
+)
+from bot.outcomes import events as outcomes
 from bot.rasa.client import RasaClient
 from bot.rasa.tracker import form_data
 from bot.simple_mode.reminders import IdleReminders
@@ -87,13 +95,14 @@ class ConversationRouter:
                 return Reply(tuple(linked), await self.state(channel_identity))
         citizen_id, lock, session = await self._begin(channel_identity, message, text, remember)
         try:
-            turn, stored, session = await self._turn(citizen_id, session, text, message)
+            turn, stored, session, events = await self._turn(citizen_id, session, text, message)
             # one round trip for the end of the turn: the session, the lock, the idle clock; the
             # replies reach this channel identity directly, so push delivery must skip them there
             pipe = self.redis.pipeline(transaction=False)
             replies = Replies(pipe)
             self.sessions.save_in(pipe, session)
             lock.release_in(pipe, replies)
+            outcomes.queue_in(pipe, events)
             if self.reminders is not None:
                 self.reminders.touch_in(pipe, citizen_id, session.simple_mode)
             ids = [m.id for m in stored]
@@ -102,6 +111,7 @@ class ConversationRouter:
             outlived = not lock.released(got["released"])
         finally:
             await lock.release()  # only when the end of the turn did not get there
+        outcomes.count(events)
         if outlived:
             log.warning("a turn outlived its lock (held over %d s)", lock.timeout_ms // 1000)
         # wake push delivery only when someone else may need these replies: another channel
@@ -165,8 +175,9 @@ class ConversationRouter:
 
     async def _turn(
         self, citizen_id: str, session: Session, text: str, message: IncomingMessage
-    ) -> tuple[Turn, list[OutgoingMessage], Session]:
-        """The turn itself, under the lock: who answers, then the transcript."""
+    ) -> tuple[Turn, list[OutgoingMessage], Session, list[dict[str, Any]]]:
+        """The turn itself, under the lock: who answers, then the transcript and the turn's
+        outcome events (bot/outcomes/events.py)."""
         explicit = normalise(message.lang)
         detected = None if message.payload or session.lang_pinned else detect(text)
         session = session.but(lang=explicit or detected or session.lang, channel=message.channel)
@@ -200,15 +211,21 @@ class ConversationRouter:
             turn = await self._to_bot(session, text, message)
         else:
             turn = await self._to_agent(session, text)
+        marks = outcomes.markers(turn.replies)  # finish() drops these control-only replies
         turn = finish(turn)
         record = (citizen_id, message.channel, text, turn.replies, turn.session.ticket_id)
-        stored = self.transcript.record_turn_now(*record)  # SQLite, lock free: no thread
+        ids: list[int] = []
+        stored = self.transcript.record_turn_now(*record, ids)  # SQLite, lock free: no thread
         if stored is None:
-            stored = await asyncio.to_thread(self.transcript.record_turn, *record)
+            ids.clear()
+            stored = await asyncio.to_thread(self.transcript.record_turn, *record, citizen_ids=ids)
+        events = outcomes.events_of_turn(
+            session, turn.session, marks, ids[0] if ids else None, self.handoff.clock.now()
+        )
         session = turn.session
         if stored:
             session = session.but(last_reply_ids=tuple(m.id for m in stored))
-        return turn, stored, session
+        return turn, stored, session, events
 
     def shares_connections(self, channel_identity: str) -> bool:
         return channel_identity.partition(":")[0] in self.connection_schemes

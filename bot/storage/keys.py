@@ -215,3 +215,8 @@ def telegram_rate() -> str:
 def telegram_chat_next(chat_id: int) -> str:
     """When (Redis time, ms) the next pushed message to this chat may go (one a second)."""
     return f"{PREFIX}:telegram:next:{chat_id}"
+
+
+def outcome_events() -> str:
+    """List of outcome events (JSON) waiting to be moved to SQL (bot/outcomes/events.py)."""
+    return f"{PREFIX}:outcomes:queue"
