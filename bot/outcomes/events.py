@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from bot.errors import StoreUnavailable
@@ -33,7 +34,6 @@ from bot.outcomes import metrics
 from bot.storage import keys
 from bot.storage.db import Database
 from bot.storage.models import OutcomeEvent
-from bot.storage.redis_lean import CommandQueue
 from bot.storage.sessions import Session
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ def count(rows: Iterable[Mapping[str, Any]]) -> None:
             metrics.SEARCH_SECONDS.labels(row["lang"]).observe(row["search_ms"] / 1000)
 
 
-def queue_in(pipe: CommandQueue, rows: Sequence[Mapping[str, Any]]) -> None:
+def queue_in(pipe: Pipeline, rows: Sequence[Mapping[str, Any]]) -> None:
     """Queue a turn's events with the turn's last round trip to Redis."""
     if rows:
         pipe.rpush(keys.outcome_events(), *(json.dumps(r, separators=(",", ":")) for r in rows))
