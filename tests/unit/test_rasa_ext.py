@@ -1,4 +1,5 @@
-"""rasa_ext/sitecustomize.py, run in Rasa's own Python: validation stays exactly as strict."""
+"""rasa_ext/civic_schema_once.py (loaded by sitecustomize.py), run in Rasa's own Python:
+validation stays exactly as strict."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 PROGRAM = """
 import jsonschema
 from rasa.core.actions.action import RemoteAction
-assert jsonschema.validate.__module__ == "sitecustomize", jsonschema.validate.__module__
+assert jsonschema.validate.__module__ == "civic_schema_once", jsonschema.validate.__module__
 spec = RemoteAction.action_response_format_spec()
 good = {"events": [{"event": "slot", "name": "lang", "value": "zh"}], "responses": []}
 for _ in range(3):
