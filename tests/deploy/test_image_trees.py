@@ -102,11 +102,8 @@ def stack(
         "action server (image)", app, actions_argv, app_env, logs / "actions.log",
         lambda: http_ok(f"http://127.0.0.1:{actions_port}/health"),
     )  # fmt: skip
-    url = redis.connection.parse_url(redis_url)
     rasa_env = rasa.env(
-        REDIS_HOST=str(url.get("host", "127.0.0.1")), REDIS_PORT=str(url.get("port", 6379)),
-        REDIS_DB=str(url.get("db", 0)), REDIS_PASSWORD=str(url.get("password") or ""),
-        REDIS_USE_SSL="false", CIVIC_ACTIONS_URL=common["CIVIC_ACTIONS_URL"],
+        REDIS_URL=redis_url, CIVIC_ACTIONS_URL=common["CIVIC_ACTIONS_URL"],
         HOME=str(rasa.path("/tmp")), TMPDIR=str(rasa.path("/tmp")),
     )  # fmt: skip
     rasa_argv = [*_substitute(rasa.default_command, rasa_port), "--interface", "127.0.0.1"]
