@@ -22,6 +22,7 @@ import redis
 
 from civic import ports
 from civic.processes import ManagedProcess, http_ok
+from tests.deploy.conftest import NO_OVERRIDE, app_env, isolation
 from tests.deploy.image_tree import ROOT, Image, assemble
 from tests.deploy.tools import find
 
@@ -29,31 +30,6 @@ pytestmark = pytest.mark.integration
 
 API_KEY = "image-tree-api-key-0123456789"
 SERVICE_TOKEN = "image-tree-service-token-0123456789"
-# no CAP_DAC_OVERRIDE: root is held to file permissions, so the read-only tree is read-only
-NO_OVERRIDE = ["/usr/bin/setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--"]
-# the editable install of this repository in .venv must not fill in what the tree lacks
-ISOLATE = """
-import sys
-sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in repr(f)]
-sys.path[:] = [p for p in sys.path if not p.startswith(({roots!r}))]
-"""
-
-
-def _isolation(directory: Path) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    roots = tuple({str(ROOT), str(ROOT.resolve()), "/work/main"} - {""})
-    (directory / "sitecustomize.py").write_text(ISOLATE.format(roots=roots))
-    return directory
-
-
-@pytest.fixture(scope="module")
-def trees(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Image]:
-    base = tmp_path_factory.mktemp("images")
-    app = assemble(ROOT / "Dockerfile", base / "app")
-    rasa = assemble(ROOT / "Dockerfile.rasa", base / "rasa")
-    app.make_read_only(writable=("/app/var", "/tmp"))
-    rasa.make_read_only(writable=("/tmp",))
-    return {"app": app, "rasa": rasa}
 
 
 def _process(name: str, image: Image, argv: list[str], env: dict[str, str], log: Path,
@@ -76,7 +52,7 @@ def stack(
 ) -> Iterator[dict[str, Any]]:
     app, rasa = trees["app"], trees["rasa"]
     logs = tmp_path_factory.mktemp("logs")
-    isolate = _isolation(tmp_path_factory.mktemp("isolate"))
+    isolate = isolation(tmp_path_factory.mktemp("isolate"))
     redis_url = os.environ.get("REDIS_URL") or pytest.skip("needs REDIS_URL (a real Redis)")
     client = redis.Redis.from_url(redis_url)
     gateway_port, actions_port, rasa_port = (ports.free_port() for _ in range(3))
@@ -94,12 +70,12 @@ def stack(
         "HOME": tmp,
         "TMPDIR": tmp,
     }
-    app_env = _app_env(app, isolate, **common)
+    env = app_env(app, isolate, **common)
     actions_argv = find("Deployment", "civic-actions")["spec"]["template"]["spec"]["containers"][0][
         "command"
     ]
     actions = _process(
-        "action server (image)", app, actions_argv, app_env, logs / "actions.log",
+        "action server (image)", app, actions_argv, env, logs / "actions.log",
         lambda: http_ok(f"http://127.0.0.1:{actions_port}/health"),
     )  # fmt: skip
     rasa_env = rasa.env(
@@ -112,7 +88,7 @@ def stack(
         lambda: http_ok(f"http://127.0.0.1:{rasa_port}/"),
     )  # fmt: skip
     gateway = _process(
-        "gateway (image)", app, _substitute(app.default_command, gateway_port), app_env,
+        "gateway (image)", app, _substitute(app.default_command, gateway_port), env,
         logs / "gateway.log", lambda: http_ok(f"http://127.0.0.1:{gateway_port}/healthz"),
     )  # fmt: skip
     started: list[ManagedProcess] = []
@@ -134,16 +110,10 @@ def stack(
         client.close()
 
 
-def _app_env(app: Image, isolate: Path, **extra: str) -> dict[str, str]:
-    env = app.env(**extra)
-    env["PYTHONPATH"] = f"{isolate}{os.pathsep}{env['PYTHONPATH']}"
-    return env
-
-
 def test_trees_hold_what_the_processes_need(trees: dict[str, Image], tmp_path: Path) -> None:
     app, rasa = trees["app"], trees["rasa"]
     program = "import bot, civic, knowledge_base; print(bot.__file__)"
-    env = _app_env(app, _isolation(tmp_path / "isolate"))
+    env = app_env(app, isolation(tmp_path / "isolate"))
     done = subprocess.run(
         app.argv(["python", "-c", program]), env=env, cwd=app.cwd, capture_output=True,
         text=True, timeout=120, check=False,
