@@ -127,7 +127,7 @@ def test_trees_hold_what_the_processes_need(trees: dict[str, Image], tmp_path: P
     assert paths.stdout.startswith("[] ")  # what the tree lacks is not found in this checkout
     assert str(ROOT) not in paths.stdout.replace(str(app.root), "")
     for path in ("/app/intents/forms", "/app/knowledge_base/guides/en", "/app/console/static",
-                 "/app/channels/static", "/app/bot/migrations/versions"):  # fmt: skip
+                 "/app/channels/static", "/app/bot/storage/migrations/versions"):  # fmt: skip
         assert app.path(path).is_dir(), path
     assert not app.path("/app/tests").exists() and not app.path("/app/var/civic.db").exists()
     assert rasa.path("/app/models/civic.tar.gz").stat().st_size > 1_000_000
