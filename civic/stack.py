@@ -308,8 +308,22 @@ class Stack:
                 fix="start Redis or unset REDIS_URL to use the embedded one",
             )
         self.train(quiet)
+        self.migrate(quiet)
         for name in ("actions", "rasa", "gateway"):
             self.start(name, quiet=quiet)
+
+    def migrate(self, quiet: bool = False) -> None:
+        """The database schema, brought up to date before any gateway starts (gateways only
+        wait for it: in a cluster the migrations Job runs this once)."""
+        from bot.storage.db import Database
+        from civic.db_cli import database_url
+
+        with step("Migrating the database schema", quiet):
+            db = Database(database_url(self.env()))
+            try:
+                db.migrate()
+            finally:
+                db.dispose()
 
     def stop(self, name: str) -> None:
         self.processes[name].stop()

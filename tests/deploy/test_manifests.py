@@ -137,8 +137,6 @@ def test_no_secret_in_the_repository() -> None:
 
 
 def test_gateways_wait_migrations_job_migrates() -> None:
-    config = find("ConfigMap", "civic-config")["data"]
-    assert config["CIVIC_MIGRATE"] == "wait"
     job = _container("civic-migrate", "Job")
     assert job["command"][-2:] == ["db", "upgrade"]
     retention = _container("civic-retention", "CronJob")
@@ -220,8 +218,6 @@ def test_compose_matches_the_manifests() -> None:
         assert service["read_only"] is True, name
         assert service["cap_drop"] == ["ALL"], name
         assert "no-new-privileges:true" in service["security_opt"], name
-    gateway_env = services["gateway"]["environment"]
-    assert gateway_env["CIVIC_MIGRATE"] == "wait"
     assert services["gateway"]["depends_on"]["migrate"] == {
         "condition": "service_completed_successfully"
     }
