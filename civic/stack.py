@@ -8,6 +8,7 @@ import json
 import os
 import secrets
 import signal
+import subprocess
 import sys
 import threading
 import urllib.error
@@ -324,6 +325,18 @@ class Stack:
                 db.migrate()
             finally:
                 db.dispose()
+
+    def run_retention(self) -> subprocess.Popen[bytes]:
+        """`civic retention run` in the background, logged to var/log/retention.log (`civic up`
+        runs it once a day; a cluster has the CronJob)."""
+        log_path = self.config.var_dir / "log" / "retention.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("ab") as log:
+            return subprocess.Popen(
+                [sys.executable, "-m", "civic.cli", "retention", "run", "--json"],
+                cwd=self.config.root, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )  # fmt: skip
 
     def stop(self, name: str) -> None:
         self.processes[name].stop()

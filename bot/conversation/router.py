@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 
 from redis.asyncio import Redis
 
@@ -187,6 +188,10 @@ class ConversationRouter:
         else:
             turn = await self._to_agent(session, text)
         turn = finish(turn)
+        if session.forgotten:  # retention deleted the earlier conversation: say so, once
+            notice = OutgoingMessage(say("forgotten", turn.session.lang), sender="system")
+            turn = replace(turn, replies=[notice, *turn.replies],
+                           session=turn.session.but(forgotten=None))  # fmt: skip
         record = (citizen_id, message.channel, text, turn.replies, turn.session.ticket_id)
         stored = self.transcript.record_turn_now(*record)  # SQLite, lock free: no thread
         if stored is None:

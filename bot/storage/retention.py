@@ -1,7 +1,9 @@
-"""Data retention: transcripts and closed tickets older than the retention period are deleted.
+"""Data retention, SQL part: transcripts and closed tickets older than the retention period
+are deleted. Open tickets and their conversations are kept whatever their age. The rest of
+what retention forgets (Rasa trackers, sessions, uploads, closed cases' personal data, the
+audit log) is civic/retention.py's, which runs this first.
 
-Open tickets and their conversations are kept whatever their age; cases are the back
-office's record and follow its own retention rules (not deleted here).
+On SQLite the deleted content is overwritten (secure_delete), not left in free pages.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session
 
 from bot.storage.db import Database
 from bot.storage.models import Ticket, TicketEvent, TranscriptMessage
@@ -29,6 +32,7 @@ def run_retention(db: Database, now: datetime, days: int, dry_run: bool = False)
     """Delete what is older than `days` days before `now`; return what was (or would be) deleted."""
     cutoff = now - timedelta(days=days)
     with db.session() as session:
+        secure_delete(db, session)
         old_tickets = select(Ticket.id).where(
             Ticket.status.in_(CLOSED_STATES),
             Ticket.closed_at.is_not(None),
@@ -53,6 +57,12 @@ def run_retention(db: Database, now: datetime, days: int, dry_run: bool = False)
                 session.execute(delete(TicketEvent).where(TicketEvent.ticket_id.in_(chunk)))
                 session.execute(delete(Ticket).where(Ticket.id.in_(chunk)))
     return RetentionResult(cutoff, len(message_ids), len(ticket_ids), event_count)
+
+
+def secure_delete(db: Database, session: Session) -> None:
+    """SQLite: deleted and overwritten content is zeroed, not left in the file's free pages."""
+    if db.url.startswith("sqlite"):
+        session.execute(text("PRAGMA secure_delete=ON"))
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:

@@ -35,6 +35,9 @@ class Session:
     pending: str | None = None
     pending_ticket: int | None = None
     pending_value: str | None = None
+    # retention forgot this conversation on that date (civic/retention.py): the next reply
+    # tells the citizen, once
+    forgotten: str | None = None
 
     def but(self, **changes: Any) -> Session:
         return replace(self, **changes)
