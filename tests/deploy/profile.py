@@ -115,19 +115,22 @@ class Cluster:
             env["PATH"] = f"{image.path(extra + '/bin')}{os.pathsep}{env['PATH']}"
         if image is self.trees["app"]:
             env["PYTHONPATH"] = f"{self.isolate}{os.pathsep}{env['PYTHONPATH']}"
+        given: dict[str, str] = {}  # what the manifest sets, over the image's ENV
         for source in container.get("envFrom", []):
             assert source["configMapRef"]["name"] == "civic-config"
-            env.update(self.config)
+            given.update(self.config)
         for item in container.get("env", []):
             if "value" in item:
-                env[item["name"]] = item["value"]
+                given[item["name"]] = item["value"]
             else:
                 ref = item["valueFrom"]["secretKeyRef"]
                 if ref["key"] in self.secrets:
-                    env[item["name"]] = self.secrets[ref["key"]]
+                    given[item["name"]] = self.secrets[ref["key"]]
                 else:
                     assert ref.get("optional"), f"the Secret lacks {ref['key']}"
-        env = {k: self._substitute(v, host_ports, replica, mounts, image) for k, v in env.items()}
+        env.update(
+            {k: self._substitute(v, host_ports, replica, mounts, image) for k, v in given.items()}
+        )
         tmp = env.get("HOME") or str(mounts["/tmp"])
         env.update({"TMPDIR": tmp, "SANIC_HOST": "127.0.0.1"})
         if "CIVIC_HOST" in env:
