@@ -40,7 +40,6 @@ COPY console console
 COPY civic civic
 COPY bench bench
 COPY vocabulary vocabulary
-COPY bench bench
 COPY deploy/healthcheck.py deploy/healthcheck.py
 RUN python -m compileall -q /app \
  && mkdir -p /app/var \
