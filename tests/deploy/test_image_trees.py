@@ -91,13 +91,20 @@ def stack(
         "gateway (image)", app, _substitute(app.default_command, gateway_port), env,
         logs / "gateway.log", lambda: http_ok(f"http://127.0.0.1:{gateway_port}/healthz"),
     )  # fmt: skip
+    migrate = find("Job", "civic-migrate")["spec"]["template"]["spec"]["containers"][0]["command"]
     started: list[ManagedProcess] = []
     try:
         for process in (actions, rasa_process, gateway):
             process.start()
             started.append(process)
+        # the gateway waits for the schema: the migrations Job's command, from the image
+        migrated = subprocess.run(
+            [*NO_OVERRIDE, *app.argv(migrate)], env=env, cwd=app.cwd, capture_output=True,
+            text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert migrated.returncode == 0, migrated.stdout + migrated.stderr
         for process in (actions, rasa_process, gateway):
-            process.wait_healthy(600)
+            process.wait_healthy(480)
         yield {
             "gateway": f"http://127.0.0.1:{gateway_port}",
             "actions": f"http://127.0.0.1:{actions_port}",
