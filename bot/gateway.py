@@ -101,7 +101,8 @@ class Gateway:
         return gateway
 
     async def start(self) -> None:
-        await asyncio.to_thread(self.db.migrate)
+        # never migrates: `civic up` and the migrations Job do, once (replicas would race)
+        await asyncio.to_thread(self.db.wait_for_schema, self.settings.schema_wait_s)
         if self.desk is not None:
             interval = self.handoff_settings.sweep_interval_s
             self.sweeper = asyncio.create_task(self.desk.run_sweeps(interval))

@@ -69,6 +69,8 @@ class Settings:
     rate_limit_per_min: int = 30
     idle_reminder_s: int = 600
     log_level: str = "INFO"
+    schema_wait_s: int = 600  # how long a starting gateway waits for the migrations
+    metrics_port: int | None = None  # /metrics on its own port (None: on the gateway's port)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -129,4 +131,6 @@ class Settings:
             rate_limit_per_min=_int(env, "CIVIC_RATE_LIMIT_PER_MIN", 30, 1),
             idle_reminder_s=_int(env, "CIVIC_IDLE_REMINDER_S", 600, 60),
             log_level=level,
+            schema_wait_s=_int(env, "CIVIC_SCHEMA_WAIT_S", 600, 0),
+            metrics_port=_int(env, "CIVIC_METRICS_PORT", 0, 0, 65535) or None,
         )

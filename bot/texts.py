@@ -15,6 +15,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "抱歉，系统暂时出了点问题，现在无法回答。请稍后再试，或者转人工服务。",
     },
     "talk_to_person": {"en": "Talk to a person", "zh": "转人工"},
+    "forgotten": {
+        "en": "Welcome back. To keep your data safe, we deleted your old chat. It had not been "
+        "used for a long time. A form you did not finish was deleted too. Please start again.",
+        "zh": "欢迎回来。您很久没有使用了。为了保护您的隐私，之前的对话已经删除。"
+        "没填完的申请也删除了。请重新开始。",
+    },
     "cancel_waiting": {"en": "Stop waiting", "zh": "取消等待"},
     "queued": {
         "en": "I'm passing you to a person. You are number {position} in the queue; "

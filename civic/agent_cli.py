@@ -17,7 +17,6 @@ import asyncio
 import getpass
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -27,16 +26,11 @@ from bot.agents.roles import ROLES
 from bot.clock import SystemClock
 from bot.errors import StoreUnavailable
 from bot.storage.db import Database
-
-ROOT = Path(__file__).resolve().parent.parent
+from civic.db_cli import open_database
 
 
 def _database() -> Database:
-    var_dir = Path(os.environ.get("CIVIC_VAR_DIR") or ROOT / "var")
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'civic.db'}"
-    db = Database(url)
-    db.migrate()
-    return db
+    return open_database()
 
 
 def _accounts(db: Database) -> AgentAccounts:

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,8 @@ from types import FrameType
 from civic.processes import http_ok
 from civic.progress import StepFailed
 from civic.stack import ROOT, Stack, StackConfig, dev_secrets
+
+RETENTION_FIRST_S = 600  # the first daily retention run, after start-up has settled
 
 
 def cmd_up(args: argparse.Namespace) -> int:
@@ -47,11 +50,20 @@ def cmd_up(args: argparse.Namespace) -> int:
             f"  Redis        {stack.redis_url}{'  (embedded)' if c.redis_url is None else ''}\n"
             f"  database     {c.database_url or 'sqlite:///' + str(c.var_dir / 'civic.db')}\n"
             f"  API key      {c.api_keys.split(',')[0]}\n"
-            f"  logs         {c.var_dir / 'log'}\n\n"
+            f"  logs         {c.var_dir / 'log'}\n"
+            f"  retention    daily, {RETENTION_FIRST_S // 60} min from now "
+            f"(var/log/retention.log)\n\n"
             "Chat in another terminal with `.venv/bin/civic chat`. Ctrl-C stops everything.",
             flush=True,
         )
+        retention: subprocess.Popen[bytes] | None = None
+        next_retention = time.monotonic() + RETENTION_FIRST_S
         while all(p.running for p in stack.processes.values()):
+            if time.monotonic() >= next_retention and (
+                retention is None or retention.poll() is not None
+            ):
+                retention = stack.run_retention()  # retention that forgets, once a day
+                next_retention += 86400
             time.sleep(1)
         dead = [p for p in stack.processes.values() if not p.running]
         for process in dead:
@@ -154,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_bench_arguments(bench_cmd)
     bench_cmd.set_defaults(func=run_bench)
     from civic.agent_cli import add_agent_commands
+    from civic.db_cli import add_db_commands
     from civic.department_cli import add_department_commands
     from civic.insights_cli import add_insights_commands
     from civic.kb_cli import add_kb_commands
@@ -164,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_retention_commands(sub)
     add_department_commands(sub)
     add_insights_commands(sub)
+    add_db_commands(sub)
     return parser
 
 

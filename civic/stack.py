@@ -8,6 +8,7 @@ import json
 import os
 import secrets
 import signal
+import subprocess
 import sys
 import threading
 import urllib.error
@@ -308,8 +309,34 @@ class Stack:
                 fix="start Redis or unset REDIS_URL to use the embedded one",
             )
         self.train(quiet)
+        self.migrate(quiet)
         for name in ("actions", "rasa", "gateway"):
             self.start(name, quiet=quiet)
+
+    def migrate(self, quiet: bool = False) -> None:
+        """The database schema, brought up to date before any gateway starts (gateways only
+        wait for it: in a cluster the migrations Job runs this once)."""
+        from bot.storage.db import Database
+        from civic.db_cli import database_url
+
+        with step("Migrating the database schema", quiet):
+            db = Database(database_url(self.env()))
+            try:
+                db.migrate()
+            finally:
+                db.dispose()
+
+    def run_retention(self) -> subprocess.Popen[bytes]:
+        """`civic retention run` in the background, logged to var/log/retention.log (`civic up`
+        runs it once a day; a cluster has the CronJob)."""
+        log_path = self.config.var_dir / "log" / "retention.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("ab") as log:
+            return subprocess.Popen(
+                [sys.executable, "-m", "civic.cli", "retention", "run", "--json"],
+                cwd=self.config.root, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )  # fmt: skip
 
     def stop(self, name: str) -> None:
         self.processes[name].stop()

@@ -16,6 +16,8 @@ from console.api import Accounts, Desk, Gw
 from console.auth import Supervisor
 
 router = APIRouter(tags=["reports"])
+# on the gateway's port, or on a port of its own (CIVIC_METRICS_PORT; civic/app.py)
+metrics_router = APIRouter(tags=["operations"])
 
 
 def instant(raw: str | None, name: str, default: datetime) -> datetime:
@@ -57,7 +59,7 @@ async def audit(agent: Supervisor, acc: Accounts, limit: int = 100) -> list[dict
     return await asyncio.to_thread(acc.audit_entries, max(1, min(limit, 1000)))
 
 
-@router.get("/metrics", tags=["operations"], summary="Prometheus metrics", include_in_schema=True)
+@metrics_router.get("/metrics", summary="Prometheus metrics", include_in_schema=True)
 async def metrics(gw: Gw, d: Desk) -> Response:
     counts: dict[str, int] = {}
     for ticket in await d.queue.waiting():

@@ -51,11 +51,14 @@ async def console_slash() -> RedirectResponse:
     return RedirectResponse("/console")
 
 
-def mount_console(app: FastAPI) -> None:
-    """Add every console route and the static files to the gateway's app."""
+def mount_console(app: FastAPI, metrics: bool = True) -> None:
+    """Add every console route and the static files to the gateway's app; /metrics too
+    unless it is served on a port of its own (`metrics=False`)."""
     from console import api, auth, cases, insights, live, manage, presence, reports, ticket_view
 
     for module in (auth, api, ticket_view, live, presence, manage, reports, cases, insights):
         app.include_router(module.router)
+    if metrics:
+        app.include_router(reports.metrics_router)
     app.include_router(router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

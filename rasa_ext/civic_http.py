@@ -6,7 +6,7 @@ connection) for every call and closes it afterwards; a question turn makes two c
 a seventh of Rasa's CPU per message. `request` below is Rasa's own, line for line, except that
 the session is kept per endpoint and event loop, with keep-alive connections that are dropped
 after 30 s idle (the action server keeps them 120 s, so Rasa never reuses one the server is
-closing). A session whose loop has gone is replaced. Imported by sitecustomize.
+closing). A session whose loop has gone is replaced. Imported by sitecustomize and civic_rasa.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from redis.asyncio import Redis
@@ -213,6 +214,10 @@ class ConversationRouter:
             turn = await self._to_agent(session, text)
         marks = outcomes.markers(turn.replies)  # finish() drops these control-only replies
         turn = finish(turn)
+        if session.forgotten:  # retention deleted the earlier conversation: say so, once
+            notice = OutgoingMessage(say("forgotten", turn.session.lang), sender="system")
+            turn = replace(turn, replies=[notice, *turn.replies],
+                           session=turn.session.but(forgotten=None))  # fmt: skip
         record = (citizen_id, message.channel, text, turn.replies, turn.session.ticket_id)
         ids: list[int] = []
         stored = self.transcript.record_turn_now(*record, ids)  # SQLite, lock free: no thread

@@ -1,8 +1,11 @@
-"""Data retention: transcripts, closed tickets and outcome events older than the retention
-period are deleted (question clusters refer to transcript messages: their questions go with them).
+"""Data retention, SQL part: transcripts, closed tickets and outcome events older than the
+retention period are deleted (question clusters refer to transcript messages: their questions go
+with them). Open tickets and their conversations are kept whatever their age. Cases follow the
+same period from the day they were finished (bot/cases/retention.py). The rest of what retention
+forgets (Rasa trackers, sessions, uploads, closed cases' personal data, the audit log) is
+civic/retention.py's, which runs this first.
 
-Open tickets and their conversations are kept whatever their age; cases follow the same
-period from the day they were finished (bot/cases/retention.py; `civic retention run` runs both).
+On SQLite the deleted content is overwritten (secure_delete), not left in free pages.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session
 
 from bot.storage.db import Database
 from bot.storage.models import OutcomeEvent, Ticket, TicketEvent, TranscriptMessage
@@ -31,6 +35,7 @@ def run_retention(db: Database, now: datetime, days: int, dry_run: bool = False)
     """Delete what is older than `days` days before `now`; return what was (or would be) deleted."""
     cutoff = now - timedelta(days=days)
     with db.session() as session:
+        secure_delete(db, session)
         old_tickets = select(Ticket.id).where(
             Ticket.status.in_(CLOSED_STATES),
             Ticket.closed_at.is_not(None),
@@ -62,6 +67,12 @@ def run_retention(db: Database, now: datetime, days: int, dry_run: bool = False)
     return RetentionResult(
         cutoff, len(message_ids), len(ticket_ids), event_count, len(old_outcomes)
     )
+
+
+def secure_delete(db: Database, session: Session) -> None:
+    """SQLite: deleted and overwritten content is zeroed, not left in the file's free pages."""
+    if db.url.startswith("sqlite"):
+        session.execute(text("PRAGMA secure_delete=ON"))
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:

@@ -37,6 +37,9 @@ class Session:
     pending_value: str | None = None
     # references of the citizen's cases waiting for more information from them (bot/cases)
     awaiting_cases: tuple[str, ...] = ()
+    # retention forgot this conversation on that date (civic/retention.py): the next reply
+    # tells the citizen, once
+    forgotten: str | None = None
 
     def but(self, **changes: Any) -> Session:
         return replace(self, **changes)
