@@ -88,7 +88,7 @@ bench: setup  ## load benchmark of the whole stack (N = 1, 8, 32 citizens), memo
 bench-desk: setup  ## automatic assignment: decision time with 200 waiting tickets, 30 agents
 	$(VENV)/bin/python bench/assignment_bench.py
 
-bench-kb: setup  ## search quality and speed on every eval set (about 10 minutes)
+bench-kb: setup  ## every dev set held out: ranking, zero-shot decisions, speed, build time (first run ~45 min: embeds every set; then ~15)
 	$(VENV)/bin/python bench/kb_bench.py
 
 clean:

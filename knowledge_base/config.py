@@ -3,9 +3,10 @@
 Ranking fuses per-query z-normalised document scores:
 ``score = bm25_weight * z(bm25) + sum(w_i * z(dense_i))`` where a document's BM25 score is its
 best chunk and its dense score is ``best chunk + knn_weight * mean(its knn best question-like
-chunks) + proto_weight * cosine(its prototype)`` (see fusion.py). The default weights were
-measured (see bench/kb_bench.py and the report in the README), not guessed: the aggregation
-weights were chosen on the calibration halves of the eval sets."""
+chunks) + proto_weight * cosine(its prototype)`` (see fusion.py). The defaults are the
+configuration bench/kb_select.py chose per language on all development sets together (mean MAP
+over the language's sets, among BM25 weights, dense models and weights, and aggregations);
+each set held out, the choice made on the others is reported in the README."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from knowledge_base.embedders import check_model_spec
 from knowledge_base.errors import SearchConfigError
 
 DEFAULT_CALIBRATION = Path(__file__).resolve().parent / "calibration.json"
+DEFAULT_ZERO_SHOT = Path(__file__).resolve().parent / "zero_shot.json"
 
 
 @dataclass(frozen=True)
@@ -45,19 +47,19 @@ class LanguageSettings:
 
 
 DEFAULT_EN = LanguageSettings(
-    models=("minilm", "use"),
-    bm25_weight=0.15,
-    dense_weights=(1.0, 0.25),
+    models=("minilm", "e5"),
+    bm25_weight=0.2,
+    dense_weights=(1.0, 0.5),
     proto_weight=0.25,
     knn_weight=0.5,
     knn=5,
 )
 DEFAULT_ZH = LanguageSettings(
-    models=("use",),
-    bm25_weight=0.25,
-    dense_weights=(1.0,),
-    proto_weight=0.25,
-    knn_weight=0.5,
+    models=("use", "e5"),
+    bm25_weight=0.1,
+    dense_weights=(1.0, 0.5),
+    proto_weight=0.5,
+    knn_weight=1.0,
     knn=5,
 )
 
@@ -71,6 +73,7 @@ class SearchConfig:
     candidates: int = 10
     cross_lingual: bool = True
     calibration_path: Path = field(default=DEFAULT_CALIBRATION, compare=False)
+    zero_shot_path: Path = field(default=DEFAULT_ZERO_SHOT, compare=False)
 
     def language(self, lang: str) -> LanguageSettings:
         return self.zh if lang == "zh" else self.en
@@ -85,6 +88,7 @@ class SearchConfig:
         """Hash of everything that changes the index or the ranking (not the calibration path)."""
         data = asdict(self)
         data.pop("calibration_path")
+        data.pop("zero_shot_path")
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
     @classmethod
