@@ -30,12 +30,10 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import kb_decide
-import kb_select
-from kb_sets import ALL_SETS, ROOT, cached_embedder, load_set
-
+from bench import kb_decide, kb_select
+from bench.kb_sets import ALL_SETS, ROOT, cached_embedder, load_set
 from knowledge_base import KnowledgeBase, SearchConfig
 from knowledge_base.embedders import limit_threads
 from knowledge_base.evaluate import auroc

@@ -28,10 +28,9 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kb_sets import ALL_SETS, CACHE_DIR, ROOT, cached_embedder, load_set, normalised
-
+from bench.kb_sets import ALL_SETS, CACHE_DIR, ROOT, cached_embedder, load_set, normalised
 from knowledge_base.calibration import ANY_SETTINGS, observe, save_zero_shot
 from knowledge_base.config import SearchConfig
 from knowledge_base.decision import DecisionModel, Observation, fit_decision, outcome_correct

@@ -28,10 +28,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kb_sets import ALL_SETS, DevSet, cached_embedder, load_set, normalised
-
+from bench.kb_sets import ALL_SETS, DevSet, cached_embedder, load_set, normalised
 from knowledge_base.config import LanguageSettings, SearchConfig
 from knowledge_base.fusion import _doc_max, _topk_mean
 from knowledge_base.index import SearchIndex
