@@ -52,8 +52,20 @@ class ConversationRouter:
         rasa: RasaClient,
         handoff: HandoffQueue,
         max_message_chars: int,
+        *,
         links: AccountLinker | None = None,
+        dialogue: HandoffDialogue | None = None,
+        rate_limiter: RateLimiter | None = None,
+        reminders: IdleReminders | None = None,
+        connection_schemes: frozenset[str] = frozenset(),
+        lock_wait_s: float = 60.0,
+        cases: CaseDialogue | None = None,
     ) -> None:
+        """Complete when built. Optional parts: `links` (account linking), `dialogue`
+        (offers, callbacks, rating), `rate_limiter`, `reminders` (simplified mode's idle
+        clock), `cases` (more information for a case, ratings). `connection_schemes`: channel
+        schemes whose identities may have several live connections (e.g. "web");
+        `lock_wait_s`: how long a turn waits for the citizen's previous one."""
         self.redis = redis
         self.sessions = sessions
         self.transcript = transcript
@@ -61,15 +73,13 @@ class ConversationRouter:
         self.handoff = handoff
         self.max_message_chars = max_message_chars
         self.links = links
+        self.dialogue = dialogue
+        self.rate_limiter = rate_limiter
+        self.reminders = reminders
+        self.connection_schemes = connection_schemes
+        self.lock_wait_s = lock_wait_s
+        self.cases = cases
         self.ledger = DeliveryLedger(redis)
-        self.lock_wait_s = 60.0  # how long a turn waits for the citizen's previous one
-        self.dialogue: HandoffDialogue | None = None  # offers, callbacks, rating (gateway sets)
-        self.rate_limiter: RateLimiter | None = None  # the gateway sets it
-        self.reminders: IdleReminders | None = None  # the gateway sets it
-        self.cases: CaseDialogue | None = None  # more information for a case, ratings
-        # channel schemes whose identities may have several live connections (the gateway
-        # sets it from the delivery's local sinks, e.g. "web")
-        self.connection_schemes: frozenset[str] = frozenset()
 
     async def handle(
         self,
