@@ -39,9 +39,10 @@ $(VENV_RASA)/.installed: constraints/rasa.txt
 train: setup
 	$(VENV)/bin/civic train
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed $(VENV_RASA)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --python-executable $(VENV_RASA)/bin/python --python-version 3.10 rasa_ext
 	$(VENV)/bin/lint-imports
 
 test: setup browser-deps  ## lint, unit tests, then integration tests against real processes

@@ -21,21 +21,18 @@ Rasa relies on (a Rasa started without rasa_ext on its path fails at start, not 
 
 from __future__ import annotations
 
-from typing import Optional, Text
-
-import civic_http  # noqa: F401  (pooled action-server connections)
-import civic_metadata_slots  # noqa: F401  (slots from message metadata)
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
+import civic_http  # noqa: F401  (pooled action-server connections)
+import civic_metadata_slots  # noqa: F401  (slots from message metadata)
 
-class CivicRedisTrackerStore(RedisTrackerStore):
-    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+
+class CivicRedisTrackerStore(RedisTrackerStore):  # type: ignore[misc]  # Rasa is untyped
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         return await self.retrieve_full_tracker(sender_id)
 
-    async def save(
-        self, tracker: DialogueStateTracker, timeout: Optional[float] = None
-    ) -> None:
+    async def save(self, tracker: DialogueStateTracker, timeout: float | None = None) -> None:
         await self.stream_events(tracker)
         if not timeout and self.record_exp:
             timeout = self.record_exp

@@ -156,3 +156,55 @@ def test_metadata_slots_set_inside_rasa_only_on_change() -> None:
 @pytest.mark.skipif(not RASA_PYTHON.exists(), reason=".venv-rasa is not installed")
 def test_tracker_store_saves_without_merge_and_stays_readable_by_rasa(redis_url: str) -> None:
     _run_rasa_python(STORE_PROGRAM, redis_url)
+
+
+HTTP_PROGRAM = r"""
+import asyncio
+
+from aiohttp import web
+from rasa.utils.endpoints import ClientResponseError
+from rasa.utils.endpoints import EndpointConfig
+
+import civic_http  # noqa: F401  (replaces EndpointConfig.request)
+
+peers = []
+
+
+async def webhook(request):
+    peers.append(request.transport.get_extra_info("peername"))
+    body = await request.json()
+    if body.get("fail"):
+        return web.Response(status=500, text="boom")
+    return web.json_response({"echo": body, "auth": request.headers.get("X-Token")})
+
+
+async def main():
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    config = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Token": "t"})
+    first = await config.request(json={"n": 1})
+    second = await config.request(json={"n": 2})
+    assert first == {"echo": {"n": 1}, "auth": "t"} and second["echo"] == {"n": 2}
+    assert len(peers) == 2 and peers[0] == peers[1], peers  # one pooled connection, reused
+    try:
+        await config.request(json={"fail": True})
+        raise AssertionError("a 500 must raise")
+    except ClientResponseError as exc:
+        assert exc.status == 500
+    await config._civic_session[1].close()
+    await runner.cleanup()
+
+
+asyncio.run(main())
+print("ok")
+"""
+
+
+@pytest.mark.skipif(not RASA_PYTHON.exists(), reason=".venv-rasa is not installed")
+def test_action_server_calls_share_one_pooled_connection_inside_rasa() -> None:
+    _run_rasa_python(HTTP_PROGRAM)
