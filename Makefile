@@ -51,9 +51,10 @@ $(VENV_DEPLOY)/.installed: constraints/deploy.txt
 train: setup
 	$(VENV)/bin/civic train
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed $(VENV_RASA)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --python-executable $(VENV_RASA)/bin/python --python-version 3.10 rasa_ext
 	$(VENV)/bin/lint-imports
 
 test: setup browser-deps deploy-deps $(VENV_DEPLOY)/.installed  ## lint, unit tests, then integration tests against real processes

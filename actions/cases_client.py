@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
+from actions.settings import current
 from common.errors import NotFound, Unavailable
 
 
@@ -28,16 +28,6 @@ class CasesClient:
     token: str
     timeout_s: float = 10.0
     _pool: list[aiohttp.ClientSession] = field(default_factory=list, compare=False, repr=False)
-
-    @classmethod
-    def from_env(cls) -> CasesClient:
-        url = (os.environ.get("CIVIC_GATEWAY_URL") or "").strip().rstrip("/")
-        if not url.startswith(("http://", "https://")):
-            raise CasesUnavailable(f"CIVIC_GATEWAY_URL must be an http(s) URL, got {url!r}")
-        token = (os.environ.get("CIVIC_SERVICE_TOKEN") or "").strip()
-        if len(token) < 16:
-            raise CasesUnavailable("CIVIC_SERVICE_TOKEN must be set (at least 16 characters)")
-        return cls(url, token)
 
     def _session(self) -> aiohttp.ClientSession:
         if not self._pool or self._pool[0].closed:
@@ -107,6 +97,9 @@ class CasesClient:
 
 @functools.cache
 def cases_client() -> CasesClient:
-    """The action server's one client (its pool is kept across submissions); CasesUnavailable
-    while CIVIC_GATEWAY_URL or CIVIC_SERVICE_TOKEN is missing or malformed."""
-    return CasesClient.from_env()
+    """The action server's one client (its pool is kept across submissions), on the gateway
+    URL and service token of its settings; CasesUnavailable while no token is set."""
+    settings = current()
+    if len(settings.service_token) < 16:
+        raise CasesUnavailable("CIVIC_SERVICE_TOKEN must be set (at least 16 characters)")
+    return CasesClient(settings.gateway_url, settings.service_token)

@@ -59,7 +59,16 @@ class Gateway:
     http: HttpPool = field(default_factory=lambda: HttpPool(10.0))
 
     @classmethod
-    def create(cls, settings: Settings, clock: Clock | None = None) -> Gateway:
+    def create(
+        cls,
+        settings: Settings,
+        handoff_settings: HandoffSettings,
+        clock: Clock | None = None,
+        connection_schemes: frozenset[str] = frozenset(),
+        case_settings: CaseSettings | None = None,
+    ) -> Gateway:
+        """Every part, built complete from the process's settings (read once, at start);
+        `connection_schemes`: the channels whose identities may have several connections."""
         clock = clock or SystemClock()
         redis = Redis.from_url(  # a stalled Redis fails a turn (503) instead of hanging it
             settings.redis_url,
@@ -72,26 +81,27 @@ class Gateway:
         transcript = Transcript(db)
         http = HttpPool(max(settings.rasa_timeout_s, 10.0))
         rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_s, http)
-        handoff_settings = HandoffSettings.from_env()
         handoff = HandoffQueue(redis, db, clock, settings.default_wait_s, handoff_settings)
         links = AccountLinker(redis, db, sessions, transcript, DeliveryLedger(redis))
+        cases = CaseService(
+            db, redis, sessions, clock, handoff_settings.office_hours,
+            case_settings or CaseSettings(),
+        )  # fmt: skip
         router = ConversationRouter(
-            redis, sessions, transcript, rasa, handoff, settings.max_message_chars, links
-        )
+            redis, sessions, transcript, rasa, handoff, settings.max_message_chars,
+            links=links,
+            dialogue=HandoffDialogue(handoff, handoff_settings, clock),
+            rate_limiter=RateLimiter(clock, settings.rate_limit_per_min),
+            reminders=IdleReminders(redis, sessions, transcript, clock, settings.idle_reminder_s),
+            connection_schemes=connection_schemes,
+            cases=cases.dialogue,
+        )  # fmt: skip
         gateway = cls(settings, redis, db, sessions, transcript, rasa, handoff, router, clock)
         gateway.http = http
         gateway.delivery = Delivery(redis, sessions, transcript)
         gateway.handoff_settings = handoff_settings
         gateway.desk = AgentDesk(redis, handoff, sessions, transcript, clock)
-        router.dialogue = HandoffDialogue(handoff, handoff_settings, clock)
-        router.rate_limiter = RateLimiter(clock, settings.rate_limit_per_min)
-        router.reminders = IdleReminders(
-            redis, sessions, transcript, clock, settings.idle_reminder_s
-        )
-        gateway.cases = CaseService(
-            db, redis, sessions, clock, handoff_settings.office_hours, CaseSettings.from_env()
-        )
-        router.cases = gateway.cases.dialogue
+        gateway.cases = cases
         hs = handoff_settings
         gateway.agents = AgentAccounts(
             db, redis, clock, session_ttl_s=hs.session_ttl_s,

@@ -20,8 +20,8 @@ from bot.clock import Clock
 from bot.gateway import Gateway
 from bot.settings import Settings
 from channels import rest
-from channels.hub import Channels
-from channels.settings import ChannelSettings
+from channels.hub import LOCAL_SCHEMES, Channels
+from civic.settings import GatewaySettings
 from console.web import mount_console
 
 MAX_BODY_BYTES = 256 * 1024
@@ -66,10 +66,18 @@ class MetricsServer:
             await self.task
 
 
-def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
-    """Build the app; settings are read from the environment when not given."""
-    settings = settings or Settings.from_env()
-    channels = Channels(ChannelSettings.from_env(settings))
+def create_app(
+    settings: GatewaySettings | Settings | None = None, clock: Clock | None = None
+) -> FastAPI:
+    """Build the app on the process's settings, read and checked here, before anything runs
+    (given only the core settings, the rest comes from the environment)."""
+    config = (
+        settings
+        if isinstance(settings, GatewaySettings)
+        else GatewaySettings.from_env(core=settings)
+    )
+    settings = config.core
+    channels = Channels(config.channels)
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
@@ -79,7 +87,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        gateway = Gateway.create(settings, clock)
+        gateway = Gateway.create(settings, config.handoff, clock, LOCAL_SCHEMES, config.cases)
         await gateway.start()
         app.state.gateway = gateway
         await channels.start(gateway)  # Telegram (when configured), web, push delivery

@@ -28,9 +28,7 @@ def _known_forms() -> list[str]:
 def _cmd_add(args: argparse.Namespace) -> int:
     try:
         db = _database()
-        key = Departments(db, SystemClock()).add(
-            args.name, args.forms.split(","), _known_forms()
-        )
+        key = Departments(db, SystemClock()).add(args.name, args.forms.split(","), _known_forms())
     except (DepartmentError, StoreUnavailable) as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 1

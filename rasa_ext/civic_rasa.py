@@ -8,9 +8,9 @@ pyproject.toml), so the image needs no PYTHONPATH and no sitecustomize.
 
 import sys
 
-import civic_schema_once  # noqa: F401  (before Rasa binds jsonschema.validate)
 import civic_http  # noqa: F401  (pooled action-server connections)
 import civic_metadata_slots  # noqa: F401  (slots from message metadata)
+import civic_schema_once  # noqa: F401  (before Rasa binds jsonschema.validate)
 
 
 def main() -> None:

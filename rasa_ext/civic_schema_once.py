@@ -8,15 +8,16 @@ validation exactly as strict, but checks each distinct schema once and reuses it
 """
 
 import json
+from typing import Any
 
 import jsonschema
 from jsonschema import exceptions, validators
 
 _original_validate = jsonschema.validate
-_validators: dict = {}
+_validators: dict[tuple[Any, str], Any] = {}
 
 
-def validate(instance, schema, cls=None, *args, **kwargs):
+def validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: Any) -> Any:
     if args or kwargs:
         return _original_validate(instance, schema, cls, *args, **kwargs)
     key = (cls, json.dumps(schema, sort_keys=True, default=str))

@@ -27,7 +27,7 @@ Rasa relies on (a Rasa started without rasa_ext on its path fails at start, not 
 
 from __future__ import annotations
 
-from typing import Any, Optional, Text
+from typing import Any
 
 import civic_http  # noqa: F401  (pooled action-server connections)
 import civic_metadata_slots  # noqa: F401  (slots from message metadata)
@@ -40,7 +40,7 @@ from rasa.utils.endpoints import EndpointConfig
 URL_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
-def redis_from_url(url: Text, **options: Any) -> "redis.StrictRedis":
+def redis_from_url(url: str, **options: Any) -> redis.StrictRedis:
     """A client for `url` (redis://, rediss:// with TLS, unix://), as the gateway connects."""
     if not url.startswith(URL_SCHEMES):
         raise ValueError(
@@ -50,16 +50,16 @@ def redis_from_url(url: Text, **options: Any) -> "redis.StrictRedis":
     return redis.StrictRedis.from_url(url, **options)
 
 
-class CivicRedisTrackerStore(RedisTrackerStore):
-    def __init__(self, domain: Any, host: Text = "localhost", **kwargs: Any) -> None:
+class CivicRedisTrackerStore(RedisTrackerStore):  # type: ignore[misc]  # Rasa is untyped
+    def __init__(self, domain: Any, host: str = "localhost", **kwargs: Any) -> None:
         super().__init__(domain, host="localhost", **kwargs)  # a client that never connects
         self.red = redis_from_url(host, decode_responses=True)
 
-    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         return await self.retrieve_full_tracker(sender_id)
 
     async def save(
-        self, tracker: DialogueStateTracker, timeout: Optional[float] = None
+        self, tracker: DialogueStateTracker, timeout: float | None = None
     ) -> None:
         await self.stream_events(tracker)
         if not timeout and self.record_exp:
@@ -71,7 +71,7 @@ class CivicRedisTrackerStore(RedisTrackerStore):
         )
 
 
-class CivicRedisLockStore(RedisLockStore):
+class CivicRedisLockStore(RedisLockStore):  # type: ignore[misc]  # Rasa is untyped
     """Rasa's Redis lock store, connected by URL (see the module docstring)."""
 
     def __init__(self, endpoint_config: EndpointConfig) -> None:

@@ -163,41 +163,66 @@ def _end(spec: FormSpec, current: dict[str, Any], out: Outcome, status: str, cle
 def _handle_answer(
     spec: FormSpec, current: dict[str, Any], requested: str, turn: Turn, out: Outcome
 ) -> None:
+    """The citizen's message while the form waits for `requested` (a field's slot, or the
+    summary's confirmation): not for the form (start over, a case reference: the rules answer
+    it), a command to the form (stop, pause, a person), a change of an earlier answer, or the
+    answer itself."""
     text = turn.text.strip()
-    if is_restart(text):  # not an answer: the rules start the conversation over
+    if is_restart(text):
         out.reject = True
-        return None
-    if is_cancel(text) or _sure(turn, "cancel"):
-        return _end(spec, current, out, "cancelled", clear=True)
-    if _PAUSE.match(text) or _sure(turn, "pause"):
-        return _end(spec, current, out, "paused", clear=False)
-    if wants_person(text) or _sure(turn, "request_human"):
-        return _end(spec, current, out, "handoff", clear=False)
+        return
+    command = _command(text, turn)
+    if command is not None:
+        _end(spec, current, out, command, clear=command == "cancelled")
+        return
     if _CASE_REF.search(text):
         out.reject = True
-        return None
-    change = _CHANGE.match(text)
-    choosing = requested == CONFIRM_SLOT and current.get(STATUS_SLOT) == "choosing"
-    at_summary = requested == CONFIRM_SLOT
-    if change or choosing:
-        rest = (change.group(1) or change.group(2) or "") if change else text
-        target = _field_named(spec, rest)
-        if target is not None and (at_summary or len(text) <= 40):
-            return _change(spec, current, target, rest, turn, out)
-        if at_summary and (change or (_field_named(spec, text) is None and yes_no(text) is None)):
-            _set(current, out, STATUS_SLOT, "choosing")
-            buttons = tuple(change_buttons(spec, turn.lang))
-            out.messages.append(Message(say("which_change", turn.lang), buttons))
-            out.slots[REQUESTED_SLOT] = requested
-            return None
+        return
+    if _changing(spec, current, requested, text, turn, out):
+        return
     if requested == CONFIRM_SLOT:
-        return _handle_confirm(spec, current, turn, out)
+        _handle_confirm(spec, current, turn, out)
+        return
     target = spec.field(requested)
     if target is None:
         out.reject = True
-        return None
+        return
     _answer(spec, current, target, text, turn, out)
+
+
+def _command(text: str, turn: Turn) -> str | None:
+    """The form's status when the message tells the form to stop, pause or hand over."""
+    if is_cancel(text) or _sure(turn, "cancel"):
+        return "cancelled"
+    if _PAUSE.match(text) or _sure(turn, "pause"):
+        return "paused"
+    if wants_person(text) or _sure(turn, "request_human"):
+        return "handoff"
     return None
+
+
+def _changing(
+    spec: FormSpec, current: dict[str, Any], requested: str, text: str, turn: Turn, out: Outcome
+) -> bool:
+    """'change my phone to ...' (or, at the summary, choosing what to change): handled here
+    when it names a field, or asks which one at the summary. False: not a change."""
+    change = _CHANGE.match(text)
+    at_summary = requested == CONFIRM_SLOT
+    choosing = at_summary and current.get(STATUS_SLOT) == "choosing"
+    if not (change or choosing):
+        return False
+    rest = (change.group(1) or change.group(2) or "") if change else text
+    target = _field_named(spec, rest)
+    if target is not None and (at_summary or len(text) <= 40):
+        _change(spec, current, target, rest, turn, out)
+        return True
+    if at_summary and (change or (_field_named(spec, text) is None and yes_no(text) is None)):
+        _set(current, out, STATUS_SLOT, "choosing")
+        buttons = tuple(change_buttons(spec, turn.lang))
+        out.messages.append(Message(say("which_change", turn.lang), buttons))
+        out.slots[REQUESTED_SLOT] = requested
+        return True
+    return False
 
 
 def _handle_confirm(spec: FormSpec, current: dict[str, Any], turn: Turn, out: Outcome) -> None:

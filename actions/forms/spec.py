@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from actions.settings import PROJECT_ROOT
+from actions.settings import current
 from actions.validators import EXTRACTORS, VALIDATORS
 from common.errors import ConfigError
 
@@ -54,10 +53,6 @@ class FormSpec:
 
     def field(self, slot_or_name: str) -> FieldSpec | None:
         return next((f for f in self.fields if slot_or_name in (f.slot, f.name)), None)
-
-
-def forms_dir() -> Path:
-    return Path(os.environ.get("CIVIC_FORMS_DIR") or PROJECT_ROOT / "intents" / "forms")
 
 
 def _bilingual(value: Any, where: str) -> dict[str, str]:
@@ -132,5 +127,5 @@ def load_forms(directory: Path) -> dict[str, FormSpec]:
 
 @functools.cache
 def forms() -> dict[str, FormSpec]:
-    """Every form of this deployment, read once."""
-    return load_forms(forms_dir())
+    """Every form of this deployment (the action server's CIVIC_FORMS_DIR), read once."""
+    return load_forms(current().forms_dir)

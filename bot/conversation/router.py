@@ -18,12 +18,12 @@ from redis.asyncio import Redis
 
 from bot.cases.dialogue import CaseDialogue
 from bot.conversation import render
+from bot.conversation.begin import begin
 from bot.conversation.inbound import clean
 from bot.conversation.language import detect, normalise
-from bot.conversation.ratelimit import RateLimited, RateLimiter
+from bot.conversation.ratelimit import RateLimiter
 from bot.conversation.shortcuts import choose, is_more, is_repeat, yes_or_no
 from bot.conversation.turn import Turn, apply_settings, confirmed, finish, more, more_choices
-from bot.conversation.turn_lock import TurnLock
 from bot.delivery.ledger import DeliveryLedger
 from bot.delivery.linking import AccountLinker
 from bot.errors import RasaUnavailable
@@ -61,8 +61,20 @@ class ConversationRouter:
         rasa: RasaClient,
         handoff: HandoffQueue,
         max_message_chars: int,
+        *,
         links: AccountLinker | None = None,
+        dialogue: HandoffDialogue | None = None,
+        rate_limiter: RateLimiter | None = None,
+        reminders: IdleReminders | None = None,
+        connection_schemes: frozenset[str] = frozenset(),
+        lock_wait_s: float = 60.0,
+        cases: CaseDialogue | None = None,
     ) -> None:
+        """Complete when built. Optional parts: `links` (account linking), `dialogue`
+        (offers, callbacks, rating), `rate_limiter`, `reminders` (simplified mode's idle
+        clock), `cases` (more information for a case, ratings). `connection_schemes`: channel
+        schemes whose identities may have several live connections (e.g. "web");
+        `lock_wait_s`: how long a turn waits for the citizen's previous one."""
         self.redis = redis
         self.sessions = sessions
         self.transcript = transcript
@@ -70,15 +82,13 @@ class ConversationRouter:
         self.handoff = handoff
         self.max_message_chars = max_message_chars
         self.links = links
+        self.dialogue = dialogue
+        self.rate_limiter = rate_limiter
+        self.reminders = reminders
+        self.connection_schemes = connection_schemes
+        self.lock_wait_s = lock_wait_s
+        self.cases = cases
         self.ledger = DeliveryLedger(redis)
-        self.lock_wait_s = 60.0  # how long a turn waits for the citizen's previous one
-        self.dialogue: HandoffDialogue | None = None  # offers, callbacks, rating (gateway sets)
-        self.rate_limiter: RateLimiter | None = None  # the gateway sets it
-        self.reminders: IdleReminders | None = None  # the gateway sets it
-        self.cases: CaseDialogue | None = None  # more information for a case, ratings
-        # channel schemes whose identities may have several live connections (the gateway
-        # sets it from the delivery's local sinks, e.g. "web")
-        self.connection_schemes: frozenset[str] = frozenset()
 
     async def handle(
         self,
@@ -94,7 +104,10 @@ class ConversationRouter:
             linked = await self.links.handle(channel_identity, message.channel, text)
             if linked is not None:
                 return Reply(tuple(linked), await self.state(channel_identity))
-        citizen_id, lock, session = await self._begin(channel_identity, message, text, remember)
+        citizen_id, lock, session = await begin(
+            self.redis, self.sessions, self.rate_limiter, self.lock_wait_s,
+            channel_identity, message, text, remember,
+        )  # fmt: skip
         try:
             turn, stored, session, events = await self._turn(citizen_id, session, text, message)
             # one round trip for the end of the turn: the session, the lock, the idle clock; the
@@ -122,58 +135,6 @@ class ConversationRouter:
             await self.redis.publish(keys.outbox_channel(citizen_id), str(stored[-1].id))
         return Reply(tuple(stored), self._state(turn.session, turn.place))
 
-    async def _begin(
-        self,
-        channel_identity: str,
-        message: IncomingMessage,
-        text: str,
-        remember: Mapping[str, str] | None,
-    ) -> tuple[str, TurnLock, Session]:
-        """Resolve the citizen, count the message, take the citizen's turn lock and read the
-        session, in one round trip in the usual case.
-
-        The citizen id is guessed to be the channel identity itself (an identity is someone
-        else's only after account linking) and checked in the same pipeline; the session read
-        after SET NX is only used when the lock was ours. A linked identity costs three more
-        round trips. Raises RateLimited (lock released) over the limit."""
-        guess = channel_identity
-        lock = TurnLock(
-            self.redis, keys.conversation_lock(guess), blocking_timeout_s=self.lock_wait_s
-        )
-        pipe = self.redis.pipeline(transaction=False)
-        replies = Replies(pipe)
-        replies.next("linked")
-        pipe.get(keys.identity(channel_identity))
-        for key, value in (remember or {}).items():
-            pipe.set(key, value)
-        now = 0.0
-        if self.rate_limiter is not None:
-            now = self.rate_limiter.count_in(pipe, replies, channel_identity)
-        lock.try_acquire_in(pipe, replies)
-        replies.next("session")
-        pipe.get(keys.session(guess))
-        got = replies.read(await pipe.execute())
-        got_lock = lock.acquired(got["locked"])
-        if self.rate_limiter is not None:
-            lang = normalise(message.lang) or detect(text) or self.sessions.default_lang
-            try:
-                self.rate_limiter.verdict(int(got["count"]), now, lang)
-            except RateLimited:
-                await lock.release()
-                raise
-        linked = got["linked"].decode() if isinstance(got["linked"], bytes) else got["linked"]
-        if linked and linked != guess:  # a linked identity: the turn is its citizen's
-            await lock.release()
-            lock = TurnLock(
-                self.redis, keys.conversation_lock(linked), blocking_timeout_s=self.lock_wait_s
-            )
-            await lock.acquire()
-            return linked, lock, await self.sessions.get(linked)
-        if got_lock:
-            return guess, lock, self.sessions.decode(guess, got["session"])
-        await lock.acquire()  # another turn of this citizen is running: wait for it
-        return guess, lock, await self.sessions.get(guess)
-
     async def _turn(
         self, citizen_id: str, session: Session, text: str, message: IncomingMessage
     ) -> tuple[Turn, list[OutgoingMessage], Session, list[dict[str, Any]]]:
@@ -184,32 +145,7 @@ class ConversationRouter:
         session = session.but(lang=explicit or detected or session.lang, channel=message.channel)
         if session.mode == "bot":
             text = choose(text, session.choices, session.simple_mode)
-        if (
-            session.mode == "bot"
-            and session.held
-            and (yes_or_no(text) is not None or text == render.HANDOFF_PAYLOAD)
-        ):
-            turn, text = confirmed(session, text)
-            if turn is None:  # "no": the form asks that question again
-                turn = await self._to_bot(session.but(held=(), held_field=None), text, message)
-        elif session.mode == "bot" and is_repeat(text):
-            turn = Turn(session, await self._repeat(session), rendered=True)
-        elif session.mode == "bot" and is_more(text) and session.more:
-            turn = more(session)
-        elif session.mode == "bot" and text == MORE_CHOICES_PAYLOAD and session.more_choices:
-            turn = more_choices(session)
-        elif (
-            session.mode == "bot"
-            and self.cases is not None
-            and self.cases.wants(session, text)
-            and not wants_person(text)
-            and (case_turn := await self._case_step(session, text, message)) is not None
-        ):
-            turn = case_turn
-        elif session.mode == "bot" and session.pending and self.dialogue is not None:
-            turn = await self._pending(session, text, message)
-        elif session.mode == "bot":
-            turn = await self._to_bot(session, text, message)
+            turn, text = await self._bot_turn(session, text, message)
         else:
             turn = await self._to_agent(session, text)
         marks = outcomes.markers(turn.replies)  # finish() drops these control-only replies
@@ -231,6 +167,31 @@ class ConversationRouter:
         if stored:
             session = session.but(last_reply_ids=tuple(m.id for m in stored))
         return turn, stored, session, events
+
+    async def _bot_turn(
+        self, session: Session, text: str, message: IncomingMessage
+    ) -> tuple[Turn, str]:
+        """Who answers a citizen the bot is talking to: the gateway itself for the answer to
+        "Is that right?", "repeat", "more" and its own exchanges (a case, a handoff offer), else
+        Rasa. With the text as recorded (a "no" becomes the request to change that field)."""
+        if session.held and (yes_or_no(text) is not None or text == render.HANDOFF_PAYLOAD):
+            turn, text = confirmed(session, text)
+            if turn is None:  # "no": the form asks that question again
+                turn = await self._to_bot(session.but(held=(), held_field=None), text, message)
+            return turn, text
+        if is_repeat(text):
+            return Turn(session, await self._repeat(session), rendered=True), text
+        if is_more(text) and session.more:
+            return more(session), text
+        if text == MORE_CHOICES_PAYLOAD and session.more_choices:
+            return more_choices(session), text
+        if self.cases is not None and self.cases.wants(session, text) and not wants_person(text):
+            case_turn = await self._case_step(session, text, message)
+            if case_turn is not None:
+                return case_turn, text
+        if session.pending and self.dialogue is not None:
+            return await self._pending(session, text, message), text
+        return await self._to_bot(session, text, message), text
 
     def shares_connections(self, channel_identity: str) -> bool:
         return channel_identity.partition(":")[0] in self.connection_schemes

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -132,28 +133,68 @@ def figures(
     measure: Measure,
     agent: str | None = None,
 ) -> dict[str, Any]:
-    """The report figures over some tickets (optionally attributed to one agent)."""
+    """The report figures over some tickets (optionally attributed to one agent): how many of
+    each kind, the times to pick-up, first response, reply and resolution (each counted for the
+    agent who did it), abandonment, the SLA on pick-up, the ratings."""
     live = [t for t in timelines if t.kind == "live"]
-    by_kind: dict[str, int] = {}
-    for t in timelines:
-        by_kind[t.kind] = by_kind.get(t.kind, 0) + 1
-    pickups, first_responses, resolutions, replies = [], [], [], []
+    abandoned = sum(t.first("abandoned") is not None for t in live)
+    ratings = [t.rating for t in timelines if t.rating is not None]
+    return {
+        "tickets": len(timelines),
+        "by_kind": dict(Counter(t.kind for t in timelines)),
+        **_durations(live, measure, agent),
+        "abandoned": abandoned,
+        "cancelled": sum(t.first("cancelled") is not None for t in live),
+        "abandonment_rate": round(abandoned / len(live), 4) if live else None,
+        "sla_pickup": _sla_pickup(live, settings, now, measure, agent),
+        "rating": {
+            "count": len(ratings),
+            "mean": round(statistics.fmean(ratings), 3) if ratings else None,
+        },
+    }
+
+
+def _durations(live: list[Timeline], measure: Measure, agent: str | None) -> dict[str, Any]:
+    """Seconds from the request to each ticket's pick-up, first response and close, and the
+    agents' reply times; a step counts for `agent` only when that agent did it."""
+
+    def mine(event: Event | None) -> bool:
+        return event is not None and (agent is None or event.agent == agent)
+
+    def since_request(kind: str, *fallbacks: str) -> list[float]:
+        found = []
+        for t in live:
+            event = next((e for k in (kind, *fallbacks) if (e := t.first(k))), None)
+            if mine(event):
+                assert event is not None
+                found.append(measure(t.requested, event.at))
+        return found
+
+    pickups = since_request("accepted", "claimed")  # a claim by hand is accepted at once
+    replies = [s for t in live for who, s in t.replies(measure) if agent is None or who == agent]
+    return {
+        "picked_up": len(pickups),
+        "pickup_s": stats(pickups),
+        "first_response_s": stats(since_request("agent_replied")),
+        "agent_reply_s": stats(replies),
+        "resolution_s": stats(since_request("closed")),
+    }
+
+
+def _sla_pickup(
+    live: list[Timeline],
+    settings: HandoffSettings,
+    now: datetime,
+    measure: Measure,
+    agent: str | None,
+) -> dict[str, dict[str, Any]]:
+    """Per priority: the target, the tickets it applies to (picked up, or unpicked past the
+    target: those count for nobody when the report is one agent's) and how many met it."""
     sla: dict[str, dict[str, Any]] = {}
-    abandoned = cancelled = 0
     for t in live:
-        claimed, replied = t.first("accepted") or t.first("claimed"), t.first("agent_replied")
-        closed = t.first("closed")
-        if claimed and (agent is None or claimed.agent == agent):
-            pickups.append(measure(t.requested, claimed.at))
-        if replied and (agent is None or replied.agent == agent):
-            first_responses.append(measure(t.requested, replied.at))
-        if closed and (agent is None or closed.agent == agent):
-            resolutions.append(measure(t.requested, closed.at))
-        replies += [s for who, s in t.replies(measure) if agent is None or who == agent]
-        abandoned += t.first("abandoned") is not None
-        cancelled += t.first("cancelled") is not None
         target = settings.sla_target_s(t.priority)
         row = sla.setdefault(str(t.priority), {"target_s": target, "eligible": 0, "met": 0})
+        claimed = t.first("accepted") or t.first("claimed")
         if claimed is not None:
             if agent is None or claimed.agent == agent:
                 row["eligible"] += 1
@@ -164,24 +205,7 @@ def figures(
                 row["eligible"] += 1
     for row in sla.values():
         row["attainment"] = round(row["met"] / row["eligible"], 4) if row["eligible"] else None
-    ratings = [t.rating for t in timelines if t.rating is not None]
-    return {
-        "tickets": len(timelines),
-        "by_kind": by_kind,
-        "picked_up": len(pickups),
-        "pickup_s": stats(pickups),
-        "first_response_s": stats(first_responses),
-        "agent_reply_s": stats(replies),
-        "resolution_s": stats(resolutions),
-        "abandoned": abandoned,
-        "cancelled": cancelled,
-        "abandonment_rate": round(abandoned / len(live), 4) if live else None,
-        "sla_pickup": sla,
-        "rating": {
-            "count": len(ratings),
-            "mean": round(statistics.fmean(ratings), 3) if ratings else None,
-        },
-    }
+    return sla
 
 
 def handoff_report(

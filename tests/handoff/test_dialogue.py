@@ -31,9 +31,9 @@ class World:
         self.desk = AgentDesk(redis, self.queue, self.sessions, Transcript(db), clock)
         rasa = RasaClient(f"http://127.0.0.1:{free_port()}", 2.0)  # nothing listens there
         self.router = ConversationRouter(
-            redis, self.sessions, Transcript(db), rasa, self.queue, 4000
-        )
-        self.router.dialogue = HandoffDialogue(self.queue, settings, clock)
+            redis, self.sessions, Transcript(db), rasa, self.queue, 4000,
+            dialogue=HandoffDialogue(self.queue, settings, clock),
+        )  # fmt: skip
         self.db = db
 
     async def say(self, who: str, text: str, payload: str | None = None) -> Reply:

@@ -185,6 +185,54 @@ async def main():
     assert not locks.red.exists(locks.key_prefix + sender)  # released
     store.red.delete(store.key_prefix + sender)
 
+
+asyncio.run(main())
+print("ok")
+"""
+
+
+HTTP_PROGRAM = r"""
+import asyncio
+
+from aiohttp import web
+from rasa.utils.endpoints import ClientResponseError
+from rasa.utils.endpoints import EndpointConfig
+
+import civic_http  # noqa: F401  (replaces EndpointConfig.request)
+
+peers = []
+
+
+async def webhook(request):
+    peers.append(request.transport.get_extra_info("peername"))
+    body = await request.json()
+    if body.get("fail"):
+        return web.Response(status=500, text="boom")
+    return web.json_response({"echo": body, "auth": request.headers.get("X-Token")})
+
+
+async def main():
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    config = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Token": "t"})
+    first = await config.request(json={"n": 1})
+    second = await config.request(json={"n": 2})
+    assert first == {"echo": {"n": 1}, "auth": "t"} and second["echo"] == {"n": 2}
+    assert len(peers) == 2 and peers[0] == peers[1], peers  # one pooled connection, reused
+    try:
+        await config.request(json={"fail": True})
+        raise AssertionError("a 500 must raise")
+    except ClientResponseError as exc:
+        assert exc.status == 500
+    await config._civic_session[1].close()
+    await runner.cleanup()
+
+
 asyncio.run(main())
 print("ok")
 """
@@ -199,3 +247,8 @@ def test_tracker_and_lock_stores_over_tls_with_a_password(tmp_path: Path) -> Non
     certs = make_certificates(tmp_path / "certs")
     with tls_redis(tmp_path / "redis", certs) as url:
         _run_rasa_python(LOCK_AND_STORE_OVER_TLS, url)
+
+
+@pytest.mark.skipif(not RASA_PYTHON.exists(), reason=".venv-rasa is not installed")
+def test_action_server_calls_share_one_pooled_connection_inside_rasa() -> None:
+    _run_rasa_python(HTTP_PROGRAM)
