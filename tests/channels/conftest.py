@@ -6,7 +6,6 @@ import os
 import random
 import subprocess
 import sys
-from pathlib import Path
 
 import httpx
 import redis
@@ -21,8 +20,6 @@ from civic.stack import Stack
 from tests.conftest import API_KEY, Citizen
 
 __all__ = ["API_KEY", "Citizen", "agent_says", "new_chat_id"]
-
-AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def new_chat_id() -> int:
