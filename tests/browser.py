@@ -29,8 +29,10 @@ def browser() -> Iterator[Any]:
         pytest.fail("chromium is not installed: run `make browser-deps` (apt-get install chromium)")
     if not AXE.exists():
         pytest.fail("axe-core is not installed: run `make browser-deps` (npm ci in tests/channels)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # the machine is shared and the first ticket view loads the suggestion index: generous waits
+    expect.set_options(timeout=30_000)
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield instance

@@ -213,14 +213,15 @@ def check_rendered(page: Any, name: str) -> None:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("width", WIDTHS)
 def test_widget_as_rendered(browser: Any, stack: Stack, lang: str, width: int) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 740}, locale="en-GB")
+    # a browser set to Chinese gets the Chinese widget, and the conversation starts in Chinese
+    locale = "zh-CN" if lang == "zh" else "en-GB"
+    context = browser.new_context(viewport={"width": width, "height": 740}, locale=locale)
     page = context.new_page()
     page.set_default_timeout(90_000)
     page.goto(stack.gateway_url + "/chat")
-    page.wait_for_function("() => localStorage.length > 0")
-    if lang == "zh":
-        page.select_option("#civic-lang", "zh")
-        page.wait_for_function("() => document.querySelector('.civic-chat').lang === 'zh-Hans'")
+    page.wait_for_function("() => localStorage.length > 0")  # (after the hello and state frames)
+    tag = "zh-Hans" if lang == "zh" else "en"
+    assert page.evaluate("() => document.querySelector('.civic-chat').lang") == tag
     # the chat opens with a greeting and three example questions, not empty
     examples = page.locator(".civic-welcome .civic-choice")
     assert examples.count() == 3
@@ -244,6 +245,7 @@ def test_widget_as_rendered(browser: Any, stack: Stack, lang: str, width: int) -
         attributes = link.evaluate("a => [...a.attributes].map(x => x.name).sort()")
         assert attributes == ["class", "href", "rel", "target"]
     assert page.locator(".civic-text *:not(a)").count() == 0  # nothing else became HTML
+    assert page.evaluate("() => document.querySelector('.civic-chat').lang") == tag
     check_rendered(page, f"widget-{lang}-{width}-answer")
 
     # simplified mode: the toggle says its state in words; one number per choice, shown once
