@@ -32,8 +32,9 @@ async def test_numbers_masked_until_revealed_and_the_reveal_is_audited(console: 
     url = f"/api/v1/agent/tickets/{ticket_id}"
     # the queue card shows the citizen's last message, masked too
     await console.citizen_says(citizen.removeprefix("rest:"), f"call me on {PHONE}")
-    queue = (await console.client.get("/api/v1/agent/queue", headers=holder_h)).json()
-    [card] = [t for t in queue["waiting"] if t["id"] == ticket_id]
+    response = await console.client.get("/api/v1/agent/queue", headers=holder_h)
+    assert response.status_code == 200, response.text
+    [card] = [t for t in response.json()["waiting"] if t["id"] == ticket_id]
     assert card["last_message"] == "call me on 138****5678"
     assert (await console.client.post(url + "/claim", headers=holder_h)).status_code == 200
     held = (await console.client.get("/api/v1/agent/queue", headers=holder_h)).json()["held"]
