@@ -61,13 +61,14 @@ test: setup browser-deps deploy-deps $(VENV_DEPLOY)/.installed  ## lint, unit te
 	$(MAKE) lint
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
 
-# Debian's chromium for the console's browser tests (Playwright drives it; no browser download).
+# Debian's chromium for the browser tests (Playwright drives it; no browser download), and a CJK
+# font so Chinese pages render in the tests' screenshots.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "▸ Installing chromium (Debian package) for the browser tests ..."; \
+	@{ command -v chromium && dpkg -s fonts-noto-cjk; } >/dev/null 2>&1 || { \
+	  echo "▸ Installing chromium and fonts-noto-cjk (Debian packages) for the browser tests ..."; \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium \
-	  || { echo "✗ could not install chromium: run 'apt-get install chromium' as root"; exit 1; }; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk \
+	  || { echo "✗ could not install them: run 'apt-get install chromium fonts-noto-cjk' as root"; exit 1; }; }
 	@test -f tests/channels/node_modules/axe-core/axe.min.js || { \
 	  echo "▸ Installing axe-core (npm, pinned by tests/channels/package-lock.json) ..."; \
 	  npm ci --prefix tests/channels --no-audit --no-fund --silent \

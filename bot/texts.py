@@ -24,10 +24,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "cancel_waiting": {"en": "Stop waiting", "zh": "取消等待"},
     "queued": {
         "en": "I'm passing you to a person. You are number {position} in the queue; "
-        "the wait is about {minutes} min. You can keep writing here, or type 'cancel' to stop "
-        "waiting.",
+        "the wait is about {minutes} min. You can keep writing here. To stop waiting, choose "
+        "Stop waiting.",
         "zh": "正在为您转接人工服务。您前面还有{ahead}位，预计等待约{minutes}分钟。"
-        "您可以继续留言；输入“取消”可退出排队。",
+        "您可以继续留言；如需退出排队，请选择“取消等待”。",
     },
     "queue_update": {
         "en": "You are now number {position} in line. The wait is about {minutes} min.",

@@ -7,7 +7,8 @@ the same in the console, which also hands out set-password links.
 
 `civic agent add <username> --role agent|supervisor|caseworker|editor [--team T]` reads the
 password from stdin (the first line; prompted twice without echo on a terminal), so it never
-appears in the shell history or the process list.
+appears in the shell history or the process list. `--display-name "Ana Li"` (or later
+`civic agent name <username> "Ana Li"`) sets the name citizens and colleagues see.
 What each role may do: bot/agents/roles.py. The database is DATABASE_URL (default var/civic.db)."""
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ def _cmd_add(args: argparse.Namespace) -> int:
     try:
         password = _read_password()
         db = _database()
-        info = _accounts(db).add(args.username, password, args.role, args.team)
+        info = _accounts(db).add(
+            args.username, password, args.role, args.team, display_name=args.display_name
+        )
     except (AccountError, StoreUnavailable) as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 1
@@ -62,7 +65,18 @@ def _cmd_add(args: argparse.Namespace) -> int:
 def _cmd_list(args: argparse.Namespace) -> int:
     for info in _accounts(_database()).all():
         state = "" if info.active else "  (disabled)"
-        print(f"{info.username:24} {info.role:10} {info.team or '-'}{state}")
+        shown = f"  shown as {info.display_name}" if info.display_name else ""
+        print(f"{info.username:24} {info.role:10} {info.team or '-'}{shown}{state}")
+    return 0
+
+
+def _cmd_name(args: argparse.Namespace) -> int:
+    try:
+        _accounts(_database()).rename(args.username, args.display_name)
+    except (AccountError, StoreUnavailable) as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.username} is shown as {args.display_name.strip() or args.username}")
     return 0
 
 
@@ -115,14 +129,19 @@ def _end_sessions(username: str) -> str:
 def add_agent_commands(subparsers: Any) -> argparse.ArgumentParser:
     """Add the `agent` command group to an argparse subparsers object."""
     agent: argparse.ArgumentParser = subparsers.add_parser(
-        "agent", help="agent console accounts: add, list, set"
+        "agent", help="agent console accounts: add, list, set, name"
     )
     commands = agent.add_subparsers(dest="agent_command", required=True)
     add = commands.add_parser("add", help="add an account (password from stdin)")
     add.add_argument("username")
     add.add_argument("--role", choices=ROLES, required=True)
     add.add_argument("--team", help="the team whose queue the agent works (default: all)")
+    add.add_argument("--display-name", help="the name people see (default: the username)")
     add.set_defaults(func=_cmd_add)
+    name = commands.add_parser("name", help="set the name people see ('' clears it)")
+    name.add_argument("username")
+    name.add_argument("display_name")
+    name.set_defaults(func=_cmd_name)
     commands.add_parser("list", help="list the accounts").set_defaults(func=_cmd_list)
     change = commands.add_parser("set", help="change an account's role, team, skills or state")
     change.add_argument("username")

@@ -21,9 +21,11 @@ from bot.agents.roles import may
 from bot.gateway import Gateway
 from bot.handoff import ticket_records
 from bot.handoff.queue import WaitingTicket
+from bot.masking import mask_text
 from bot.simple_mode.readability import reply_warning
 from console.auth import DeskAgent, accounts, gateway
 from console.inputs import PlainText
+from console.labels import label
 
 TicketId = Annotated[int, Path(ge=1, le=2**62)]
 
@@ -42,6 +44,9 @@ class QueueItem(BaseModel):
     sla_target_s: int
     sla_breached: bool = Field(description="waited longer than the pick-up target")
     sla_at_risk: bool = Field(description="waited over 80 % of the pick-up target")
+    last_message: str | None = Field(
+        default=None, description="the citizen's last message, masked, at most 160 characters"
+    )
 
 
 class HeldItem(BaseModel):
@@ -50,12 +55,18 @@ class HeldItem(BaseModel):
     team: str | None
     kind: str
     priority: int
+    simple_mode: bool
+    lang: str
+    topic: str | None
     agent: str | None
     waited_s: int
     awaiting_reply_s: int | None = Field(description="the citizen's unanswered message's age")
     accepted: bool = Field(description="false: assigned automatically, not yet accepted")
     accept_within_s: int | None = Field(
         default=None, description="seconds left to accept before it goes back to the queue"
+    )
+    last_message: str | None = Field(
+        default=None, description="the citizen's last message, masked, at most 160 characters"
     )
 
 
@@ -125,6 +136,15 @@ def may_see_team(agent: AgentSession, team: str | None) -> bool:
     return agent.supervisor or agent.team is None or agent.team == team
 
 
+def card_text(text: str | None) -> str | None:
+    """A citizen's message as a queue card shows it: a button press in words, personal data
+    masked, at most 160 characters."""
+    if text is None:
+        return None
+    shown = label("citizen", text) or mask_text(" ".join(text.split()))
+    return shown if len(shown) <= 160 else shown[:159] + "…"
+
+
 def queue_item(gw: Gateway, ticket: WaitingTicket, now: datetime) -> QueueItem:
     waited = max(0, int((now - ticket.requested_at).total_seconds()))
     target = gw.handoff_settings.sla_target_s(ticket.priority)
@@ -148,8 +168,13 @@ async def get_queue(agent: DeskAgent, gw: Gw, d: Desk) -> QueueOut:
         queue_item(gw, t, now) for t in await d.queue.waiting() if may_see_team(agent, t.team)
     ]
     mine = None if agent.supervisor else agent.username
+    records = await asyncio.to_thread(ticket_records.held, gw.db, mine)
+    citizens = [t.conversation_id for t in waiting] + [t.citizen_id for t in records]
+    said = await asyncio.to_thread(ticket_records.last_citizen_messages, gw.db, citizens)
+    for item in waiting:
+        item.last_message = card_text(said.get(item.conversation_id))
     held = []
-    for t in await asyncio.to_thread(ticket_records.held, gw.db, mine):
+    for t in records:
         state = await d.queue.live_state(t.id)
         citizen_at = float(state.get("citizen_at") or 0)
         agent_at = float(state.get("agent_at") or 0)
@@ -162,6 +187,9 @@ async def get_queue(agent: DeskAgent, gw: Gw, d: Desk) -> QueueOut:
                 team=t.team,
                 kind=t.kind,
                 priority=t.priority,
+                simple_mode=t.simple_mode,
+                lang=t.lang,
+                topic=t.topic,
                 agent=t.agent,
                 waited_s=int((now - t.created_at).total_seconds()),
                 awaiting_reply_s=owed,
@@ -169,6 +197,7 @@ async def get_queue(agent: DeskAgent, gw: Gw, d: Desk) -> QueueOut:
                 accept_within_s=None
                 if deadline is None
                 else max(0, int(deadline - now.timestamp())),
+                last_message=card_text(said.get(t.citizen_id)),
             )
         )
     return QueueOut(server_time=now, waiting=waiting, held=held)

@@ -40,11 +40,19 @@ class LoginIn(BaseModel):
 
 class AgentOut(BaseModel):
     username: str
+    display_name: str = Field(description="the name people see (the username when none is set)")
     role: Role
     team: str | None
     console_lang: str | None = Field(
         default=None, description="the console's language (en, zh); null: not chosen yet"
     )
+
+
+def agent_out(session: AgentSession) -> AgentOut:
+    return AgentOut(
+        username=session.username, display_name=session.name, role=session.role,
+        team=session.team, console_lang=session.console_lang,
+    )  # fmt: skip
 
 
 class LoginOut(BaseModel):
@@ -136,12 +144,7 @@ async def login(body: LoginIn, request: Request, response: Response) -> LoginOut
         ) from None
     except LoginFailed:
         raise HTTPException(401, "wrong username or password") from None
-    agent = AgentOut(
-        username=session.username,
-        role=session.role,
-        team=session.team,
-        console_lang=session.console_lang,
-    )
+    agent = agent_out(session)
     if body.session == "token":
         return LoginOut(agent=agent, csrf_token=None, token=token)
     response.set_cookie(
@@ -172,12 +175,7 @@ async def logout(agent: CurrentAgent, request: Request, response: Response) -> R
 async def me(agent: CurrentAgent, request: Request) -> LoginOut:
     _, from_cookie = session_token(request)
     return LoginOut(
-        agent=AgentOut(
-            username=agent.username,
-            role=agent.role,
-            team=agent.team,
-            console_lang=agent.console_lang,
-        ),
+        agent=agent_out(agent),
         csrf_token=agent.csrf_token if from_cookie else None,
         token=None,
     )

@@ -20,6 +20,7 @@ from bot.masking import mask_value
 from bot.rasa.tracker import form_data
 from console.api import Accounts, Desk, Gw, TicketId, may_see_team
 from console.auth import DeskAgent
+from console.labels import label, last_question
 from console.suggestions import Suggestions
 
 
@@ -27,6 +28,9 @@ class LineOut(BaseModel):
     id: int
     sender: str
     text: str  # as typed: the console shows it with textContent, never as HTML
+    label: str | None = Field(
+        default=None, description="a button press in words (the text is its raw payload)"
+    )
     created_at: datetime
     ticket_id: int | None
 
@@ -82,6 +86,7 @@ class CannedOut(BaseModel):
 
 class ColleagueOut(BaseModel):
     username: str
+    display_name: str
     role: str
     team: str | None
 
@@ -135,11 +140,9 @@ async def get_ticket(
     show: Callable[[Any], Any] = _as_is if reveal else mask_value
     lines = await asyncio.to_thread(ticket_records.conversation, gw.db, record.citizen_id)
     events = await asyncio.to_thread(ticket_records.events, gw.db, ticket_id)
-    # the question the bot could not settle: the citizen's last message before the handoff
-    # (messages from the handoff on carry its ticket id); else their last message at all
-    said = [line for line in lines if line.sender == "citizen"]
-    before = [line for line in said if line.ticket_id is None]
-    last = (before or said)[-1].text if said else None
+    # the question the bot could not settle: the citizen's last real question before the
+    # handoff (not "human", a button or a number); else their last real question at all
+    last = last_question(lines)
     found = await suggestions(request, gw).top(last or "", record.lang)
     form = await form_data(gw.redis, record.citizen_id)
     return TicketOut(
@@ -149,11 +152,16 @@ async def get_ticket(
         holder=holder, created_at=record.created_at, closed_at=record.closed_at,
         note=record.note, rating=record.rating, callback_at=record.callback_at,
         contact=show(record.contact), events=events,
-        transcript=[LineOut(**{**line.__dict__, "text": show(line.text)}) for line in lines],
+        transcript=[_line(line, show) for line in lines],
         form=FormOut(active_form=form.active_form, slots=show(form.slots)),
         suggestions=[SuggestionOut(**s.__dict__) for s in found],
         last_question=show(last), masked=not reveal,
     )  # fmt: skip
+
+
+def _line(line: ticket_records.Line, show: Callable[[Any], Any]) -> LineOut:
+    readable = label(line.sender, line.text)
+    return LineOut(**{**line.__dict__, "text": show(line.text)}, label=readable)
 
 
 def _as_is(value: Any) -> Any:
@@ -191,7 +199,12 @@ async def get_canned(
 @router.get("/agents", response_model=list[ColleagueOut], summary="Colleagues (transfer targets)")
 async def get_agents(agent: DeskAgent, acc: Accounts) -> list[ColleagueOut]:
     return [
-        ColleagueOut(username=a.username, role=a.role, team=a.team)
+        ColleagueOut(
+            username=a.username,
+            display_name=a.display_name or a.username,
+            role=a.role,
+            team=a.team,
+        )
         for a in await asyncio.to_thread(acc.all)
         if a.active and may(a.role, "desk")
     ]

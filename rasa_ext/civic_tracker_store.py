@@ -29,13 +29,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import civic_http  # noqa: F401  (pooled action-server connections)
-import civic_metadata_slots  # noqa: F401  (slots from message metadata)
 import redis
 from rasa.core.lock_store import DEFAULT_SOCKET_TIMEOUT_IN_SECONDS, RedisLockStore
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
+
+import civic_http  # noqa: F401  (pooled action-server connections)
+import civic_metadata_slots  # noqa: F401  (slots from message metadata)
 
 URL_SCHEMES = ("redis://", "rediss://", "unix://")
 

@@ -57,6 +57,12 @@ class AgentSession:
     team: str | None
     csrf_token: str
     console_lang: str | None = None  # None: not chosen yet (the browser's language)
+    display_name: str | None = None  # (sessions from before display names have none)
+
+    @property
+    def name(self) -> str:
+        """What people see: the display name, else the username."""
+        return self.display_name or self.username
 
     @property
     def supervisor(self) -> bool:
@@ -75,13 +81,22 @@ class AgentInfo:
     capacity: int | None = None  # None: CIVIC_AGENT_CAPACITY
     languages: tuple[str, ...] = ()  # () : any
     console_lang: str | None = None
+    display_name: str | None = None
 
 
 def _info(agent: Agent) -> AgentInfo:
     return AgentInfo(
         agent.username, agent.role, agent.team, agent.active,  # type: ignore[arg-type]
-        agent.capacity, _languages(agent.languages), agent.console_lang,
+        agent.capacity, _languages(agent.languages), agent.console_lang, agent.display_name,
     )  # fmt: skip
+
+
+def _display_name(raw: str | None) -> str | None:
+    """A display name: one line of at most 100 characters, or None."""
+    name = " ".join((raw or "").split())
+    if len(name) > 100 or any(ord(c) < 32 for c in name):
+        raise AccountError("a display name is one line of at most 100 characters")
+    return name or None
 
 
 def _languages(raw: str | None) -> tuple[str, ...]:
@@ -170,11 +185,13 @@ class AgentAccounts:
         actor: str = "cli",
         capacity: int | None = None,
         languages: tuple[str, ...] = (),
+        display_name: str | None = None,
     ) -> AgentInfo:
         """A new account; without a password it cannot log in until one is set (by a
         set-password link)."""
         if not USERNAME.match(username):
             raise AccountError("a username is 2-100 letters, digits or . _ @ -")
+        display_name = _display_name(display_name)
         _check(role=role, capacity=capacity, languages=languages, team=team)
         agent = Agent(
             username=username,
@@ -185,9 +202,10 @@ class AgentAccounts:
             created_at=self.clock.now(),
             capacity=capacity,
             languages=",".join(languages) or None,
+            display_name=display_name,
         )
         detail = {"role": role, "team": team or None, "capacity": capacity,
-                  "languages": list(languages)}  # fmt: skip
+                  "languages": list(languages), "display_name": display_name}  # fmt: skip
         try:
             with self.db.session() as session:
                 session.add(agent)
@@ -209,12 +227,17 @@ class AgentAccounts:
             return [_info(a) for a in rows]
 
     def update(self, username: str, actor: str, **changes: Any) -> AgentInfo:
-        """Change role, team, capacity, languages, console_lang or active; audited with the
-        old and new values. AccountError for an unknown account or a bad value."""
-        allowed = {"role", "team", "capacity", "languages", "console_lang", "active"}
+        """Change role, team, capacity, languages, console_lang, display_name or active;
+        audited with the old and new values. AccountError for an unknown account or a bad
+        value."""
+        allowed = {
+            "role", "team", "capacity", "languages", "console_lang", "active", "display_name",
+        }  # fmt: skip
         if not set(changes) <= allowed:
             raise AccountError(f"cannot change {', '.join(sorted(set(changes) - allowed))}")
-        _check(**{k: v for k, v in changes.items() if k != "active"})
+        if "display_name" in changes:
+            changes["display_name"] = _display_name(changes["display_name"])
+        _check(**{k: v for k, v in changes.items() if k not in ("active", "display_name")})
         with self.db.session() as session:
             agent = _existing(session, username)
             before = _info(agent)
@@ -237,6 +260,10 @@ class AgentAccounts:
                     action = "agent_enabled" if changes["active"] else "agent_disabled"
                 session.add(self._entry(actor, action, username, diff))
             return _info(agent)
+
+    def rename(self, username: str, display_name: str | None, actor: str = "cli") -> None:
+        """Set (or with None clear) the name people see."""
+        self.update(username, actor, display_name=display_name)
 
     def set_password(self, username: str, password: str, actor: str) -> None:
         hashed = _hash(password)
@@ -295,7 +322,12 @@ class AgentAccounts:
         await self.redis.delete(keys.agent_login_failures(scopes[0]))
         token = secrets.token_urlsafe(32)
         session = AgentSession(
-            info.username, info.role, info.team, secrets.token_urlsafe(24), info.console_lang
+            info.username,
+            info.role,
+            info.team,
+            secrets.token_urlsafe(24),
+            info.console_lang,
+            info.display_name,
         )
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(

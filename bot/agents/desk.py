@@ -22,7 +22,7 @@ from bot.agents.assignment import Assigner
 from bot.agents.availability import Availability, Status
 from bot.clock import Clock
 from bot.errors import Conflict
-from bot.handoff.queue import HandoffQueue
+from bot.handoff.queue import HandoffQueue, WaitingTicket
 from bot.handoff.texts import rating_buttons, system
 from bot.messages import OutgoingMessage
 from bot.storage import keys
@@ -30,6 +30,8 @@ from bot.storage.sessions import Session, SessionStore
 from bot.storage.transcript import Transcript
 
 log = logging.getLogger(__name__)
+# A citizen hears about a worse place at most once a minute (a better one at once).
+RETELL_WORSE_AFTER_S = 60
 
 
 class TicketConflict(Conflict):
@@ -101,6 +103,10 @@ class AgentDesk:
 
     async def release(self, ticket_id: int, agent: str) -> None:
         citizen = (await self.queue.live_state(ticket_id)).get("citizen", "")
+        if await self.queue.holder(ticket_id) != agent:
+            raise TicketConflict(await self.queue.holder(ticket_id))
+        # the re-tell that follows says the agent had to step away and the place is kept
+        await self.redis.hset(keys.handoff_ticket(ticket_id), "stepped_away", 1)
         if not await self.queue.release(ticket_id, agent):
             raise TicketConflict(await self.queue.holder(ticket_id))
         await self._change_session(citizen, _back_to_queue(ticket_id))
@@ -170,24 +176,50 @@ class AgentDesk:
                 log.exception("agent desk tick failed")
 
     async def retell(self) -> None:
-        """Tell every waiting citizen whose place in the queue changed their new place."""
+        """Tell waiting citizens whose place in the queue changed their new place.
+
+        A better place is told at once. A worse one is told with its reason (someone with
+        priority joined ahead, or someone who waited longer came back to the queue), and at
+        most once a minute: the sweep tells what was held back. Back in the queue after a
+        release, the citizen hears that the agent had to step away and that they kept their
+        place."""
         lock = self.redis.lock(keys.handoff_retell_lock(), timeout=30, blocking_timeout=30)
         async with lock:
-            told_raw: dict[Any, Any] = await self.redis.hgetall(  # type: ignore[misc]
-                keys.handoff_told()
-            )
-            told = {int(k): int(v) for k, v in told_raw.items()}
-            for ticket in await self.queue.waiting():
-                if ticket.kind != "live" or told.get(ticket.ticket_id) == ticket.position:
+            told = await self._hash_numbers(keys.handoff_told())
+            told_at = await self._hash_numbers(keys.handoff_told_at())
+            now = self.clock.now().timestamp()
+            waiting = await self.queue.waiting()
+            for ticket in waiting:
+                before = told.get(ticket.ticket_id)
+                if ticket.kind != "live" or before == ticket.position:
                     continue
-                key = "back_in_queue" if ticket.ticket_id not in told else "queue_update"
-                await self.redis.hset(keys.handoff_told(), str(ticket.ticket_id), ticket.position)
-                wait = await self.queue.estimate_wait(ticket.position)
-                session = await self.sessions.get(ticket.citizen_id)
-                notice = system(
-                    key, session.lang, position=ticket.position, minutes=max(1, round(wait / 60))
-                )
-                await self._tell(session, ticket.ticket_id, [notice])
+                if before is None:
+                    stepped_away = await self.redis.hget(
+                        keys.handoff_ticket(ticket.ticket_id), "stepped_away"
+                    )
+                    key = "agent_stepped_away" if stepped_away else "back_in_queue"
+                elif ticket.position < before:
+                    key = "queue_update"
+                elif now - told_at.get(ticket.ticket_id, 0) < RETELL_WORSE_AFTER_S:
+                    continue  # told again once a minute has passed
+                else:
+                    key = _worse_place_reason(ticket, waiting)
+                await self._tell_place(ticket, key, now)
+
+    async def _tell_place(self, ticket: WaitingTicket, key: str, now: float) -> None:
+        await self.redis.hset(keys.handoff_told(), str(ticket.ticket_id), ticket.position)
+        await self.redis.hset(keys.handoff_told_at(), str(ticket.ticket_id), now)
+        await self.redis.hdel(keys.handoff_ticket(ticket.ticket_id), "stepped_away")
+        wait = await self.queue.estimate_wait(ticket.position)
+        session = await self.sessions.get(ticket.citizen_id)
+        notice = system(
+            key, session.lang, position=ticket.position, minutes=max(1, round(wait / 60))
+        )
+        await self._tell(session, ticket.ticket_id, [notice])
+
+    async def _hash_numbers(self, key: str) -> dict[int, float]:
+        raw: dict[Any, Any] = await self.redis.hgetall(key)  # type: ignore[misc]
+        return {int(k): float(v) for k, v in raw.items()}
 
     async def sweep(self) -> list[int]:
         """Nudge citizens silent for half the limit; abandon those silent for all of it.
@@ -251,11 +283,13 @@ class AgentDesk:
         await self._tell(session, ticket_id, [system("abandoned", session.lang)])
 
     async def run_sweeps(self, interval_s: float) -> None:
-        """The gateway's periodic sweep (every replica runs it; a lock makes one do the work)."""
+        """The gateway's periodic sweep (every replica runs it; a lock makes one do the work),
+        and the queue places held back by the once-a-minute rule."""
         while True:
             await asyncio.sleep(interval_s)
             try:
                 await self.sweep()
+                await self.retell()
             except Exception:  # a sweep must never stop the loop
                 log.exception("handoff sweep failed")
 
@@ -283,6 +317,17 @@ class AgentDesk:
             await self.redis.publish(keys.outbox_channel(session.citizen_id), str(stored[-1].id))
             await self.redis.publish(keys.handoff_events_channel(), f"message:{ticket_id}")
         return stored
+
+
+def _worse_place_reason(ticket: WaitingTicket, waiting: Sequence[WaitingTicket]) -> str:
+    """Why a citizen's place got worse: a newer ticket with priority (simplified mode) ahead,
+    else someone who had waited longer came back to the queue (a release or a transfer)."""
+    ahead = [
+        t for t in waiting if t.team == ticket.team and t.position < ticket.position
+    ]  # fmt: skip
+    if any(t.priority > ticket.priority and t.requested_at >= ticket.requested_at for t in ahead):
+        return "queue_worse_priority"
+    return "queue_worse_returned"
 
 
 def _back_to_queue(ticket_id: int) -> Callable[[Session], Session]:

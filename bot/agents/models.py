@@ -21,6 +21,7 @@ class Agent(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))  # one of bot.agents.roles.ROLES (0004_roles)
     team: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    display_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # 0005_desk: concurrent chats (None: CIVIC_AGENT_CAPACITY), languages spoken ("en,zh";

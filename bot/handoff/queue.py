@@ -139,6 +139,7 @@ class HandoffQueue:
         place = await self.place(ticket_id)
         if kind == "live":
             await self.redis.hset(keys.handoff_told(), str(ticket_id), place.position)
+            await self.redis.hset(keys.handoff_told_at(), str(ticket_id), now.timestamp())
         await self._changed("queued", ticket_id)
         return place
 
@@ -205,6 +206,7 @@ class HandoffQueue:
         if not ok:
             return False, holder_name or None
         await self.redis.hdel(keys.handoff_told(), str(ticket_id))
+        await self.redis.hdel(keys.handoff_told_at(), str(ticket_id))
         await self._picked_up(*await asyncio.to_thread(self.log.claimed, ticket_id, agent))
         await self.redis.hset(keys.handoff_ticket(ticket_id), "agent_at", self._ts())
         await self._changed("claimed", ticket_id)
@@ -398,6 +400,7 @@ class HandoffQueue:
             pipe.zrem(keys.handoff_queue(), str(ticket_id))
             pipe.delete(keys.handoff_ticket(ticket_id))
             pipe.hdel(keys.handoff_told(), str(ticket_id))
+            pipe.hdel(keys.handoff_told_at(), str(ticket_id))
             pipe.srem(keys.handoff_open(), str(ticket_id))
             pipe.zrem(keys.handoff_offers(), str(ticket_id))
             pipe.srem(keys.handoff_alerted(), *(f"{k}:{ticket_id}" for k in ALERTS))

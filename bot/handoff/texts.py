@@ -14,6 +14,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "You are now number {position} in the queue. The wait is about {minutes} min.",
         "zh": "您现在排在第{position}位（约{minutes}分钟）。",
     },
+    "queue_worse_priority": {
+        "en": "Someone who needs priority help joined the queue ahead of you, so you are now "
+        "number {position}. The wait is about {minutes} min.",
+        "zh": "有一位需要优先照顾的市民排到了您前面。您现在排在第{position}位（约{minutes}分钟）。",
+    },
+    "queue_worse_returned": {
+        "en": "Someone who was waiting before you came back to the queue, so you are now number "
+        "{position}. The wait is about {minutes} min.",
+        "zh": "一位比您更早排队的市民回到了队列中。您现在排在第{position}位（约{minutes}分钟）。",
+    },
+    "agent_stepped_away": {
+        "en": "The person helping you had to step away. You keep your place in the queue: you "
+        "are number {position}, and the wait is about {minutes} min.",
+        "zh": "刚才为您服务的工作人员临时离开了。"
+        "您的位置不变。您排在第{position}位（约{minutes}分钟）。",
+    },
     "back_in_queue": {
         "en": "You are back in the queue for a person. You are number {position}. The wait is "
         "about {minutes} min.",

@@ -23,7 +23,8 @@ MORE_PAYLOAD = "/more"
 PERSON = {"en": "Talk to a person", "zh": "转人工"}
 MORE = {"en": "More", "zh": "更多"}
 
-_SENTENCE_EN = re.compile(r"(?<=[.!?:;])\s+|\n+")
+# a colon ends a sentence, except before an address: "Source: https://..." stays together
+_SENTENCE_EN = re.compile(r"(?<=[.!?;])\s+|(?<=:)\s+(?!https?://)|\n+")
 _SENTENCE_ZH = re.compile(r"(?<=[。！？；：])|\n+")
 _CHOICE_LINE = re.compile(r"^\s*\d\s")
 

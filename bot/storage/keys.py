@@ -75,6 +75,11 @@ def handoff_told() -> str:
     return f"{PREFIX}:handoff:told"
 
 
+def handoff_told_at() -> str:
+    """Hash ticket id -> when the citizen was last told their place (epoch seconds)."""
+    return f"{PREFIX}:handoff:told_at"
+
+
 def handoff_retell_lock() -> str:
     """Serialises re-telling queue positions across gateway replicas."""
     return f"{PREFIX}:lock:handoff:retell"
