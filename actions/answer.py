@@ -10,9 +10,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.follow_up import follow_up_aspect
 from actions.forms.link import form_link
-from actions.guide_format import format_answer
+from actions.forms.spec import forms
+from actions.guide_format import format_answer, format_section
 from actions.knowledge import knowledge_base
+from actions.phrasing import plain_words, without_hearsay
 from actions.texts import say
 from knowledge_base import Guide, SearchResult
 from vocabulary import PERSON_PAYLOAD as HANDOFF_PAYLOAD
@@ -49,8 +52,22 @@ class ActionAnswerFromGuides(Action):
         if text.startswith("/"):  # the "ask a question" button, not a question yet
             dispatcher.utter_message(response="utter_ask_your_question")
             return []
+        aspect = follow_up_aspect(text)
+        topic = _topic(tracker) if aspect else None
+        guide = kb.guide(topic, lang) if topic else None
+        if aspect and guide is not None:  # 'how much does it cost?' after a guide
+            dispatcher.utter_message(
+                text=format_section(guide, lang, aspect, simple),
+                buttons=_answer_buttons(guide, lang, simple),
+            )
+            return [SlotSet("last_topic", guide.id)]
         try:
-            result: SearchResult = await asyncio.to_thread(kb.search, text, lang)
+            result: SearchResult = await asyncio.to_thread(kb.search, plain_words(text), lang)
+            shorter = without_hearsay(plain_words(text))
+            if result.outcome != "answer" and shorter and shorter != plain_words(text):
+                retry: SearchResult = await asyncio.to_thread(kb.search, shorter, lang)
+                if retry.outcome == "answer":
+                    result = retry
         except Exception:  # the citizen must get an answer whatever broke in the search
             log.exception("knowledge-base search failed")
             dispatcher.utter_message(text=say("search_failed", lang), buttons=[_person(lang)])
@@ -75,6 +92,18 @@ class ActionAnswerFromGuides(Action):
         dispatcher.utter_message(text=say("decline", lang), buttons=[_person(lang)])
         dispatcher.utter_message(json_message={"misunderstood": True})
         return []
+
+
+def _topic(tracker: Tracker) -> str | None:
+    """What a follow-up is about: the guide of the form being filled in, else the last guide
+    answered."""
+    active = (tracker.active_loop or {}).get("name")
+    if active in forms():
+        guide = next((g for g in knowledge_base().guides("en") if g.form == active), None)
+        if guide is not None:
+            return guide.id
+    topic = tracker.get_slot("last_topic")
+    return str(topic) if topic else None
 
 
 def _answer_buttons(guide: Guide, lang: str, simple: bool) -> list[dict[str, str]]:
