@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from bot.conversation import render
 from bot.conversation.inbound import clean
-from bot.conversation.language import detect, normalise
+from bot.conversation.language import detect, normalise, other_language
 from bot.conversation.ratelimit import RateLimited, RateLimiter
 from bot.conversation.shortcuts import choose, is_more, is_repeat, yes_or_no
 from bot.conversation.turn import Turn, apply_settings, confirmed, finish, more, more_choices
@@ -40,6 +40,7 @@ from vocabulary import CANCEL_PAYLOAD, is_cancel, wants_person
 
 log = logging.getLogger(__name__)
 
+ACK_EVERY_S = 120  # a waiting citizen's messages are acknowledged at most this often
 
 class ConversationRouter:
     def __init__(
@@ -165,14 +166,19 @@ class ConversationRouter:
         session = session.but(lang=explicit or detected or session.lang, channel=message.channel)
         if session.mode == "bot":
             text = choose(text, session.choices, session.simple_mode)
-        if (
-            session.mode == "bot"
-            and session.held
-            and (yes_or_no(text) is not None or text == render.HANDOFF_PAYLOAD)
-        ):
+        elif session.mode == "waiting_for_agent":  # '1' for 'Stop waiting'
+            text = choose(text, session.choices, simple_mode=False)
+        held = session.mode == "bot" and bool(session.held) and not is_repeat(text)
+        if held and yes_or_no(text) is None:
+            # not 'yes' to "You said: ... Is that right?": the answer is not kept
+            session = await self._forget_held(session, message)
+            held = False
+        if held:
             turn, text = confirmed(session, text)
             if turn is None:  # "no": the form asks that question again
                 turn = await self._to_bot(session.but(held=(), held_field=None), text, message)
+        elif session.mode == "bot" and not message.payload and other_language(text):
+            turn = Turn(session, [render.system("only_en_zh", session.lang)])
         elif session.mode == "bot" and is_repeat(text):
             turn = Turn(session, await self._repeat(session), rendered=True)
         elif session.mode == "bot" and is_more(text) and session.more:
@@ -236,6 +242,17 @@ class ConversationRouter:
                 session, replies, reason=reason, topic=str(topic) if topic else None
             )
         return Turn(session, replies)
+
+    async def _forget_held(self, session: Session, message: IncomingMessage) -> Session:
+        """Simplified mode: the answer awaiting "Is that right?" was not confirmed, so the form
+        forgets it ('change <field>', its replies unused) before the message is handled."""
+        forget = say("change_field", session.lang, field=session.held_field or "")
+        metadata = {"lang": session.lang, "simple_mode": True, "channel": message.channel}
+        try:
+            await self.rasa.send(session.citizen_id, forget, metadata)
+        except RasaUnavailable as exc:
+            log.warning("could not drop an unconfirmed answer: %s", exc)
+        return session.but(held=(), held_field=None)
 
     async def _repeat(self, session: Session) -> list[OutgoingMessage]:
         """Copies of the last messages the citizen got ('repeat' / '再说一遍')."""
@@ -301,7 +318,18 @@ class ConversationRouter:
         await self.handoff.citizen_message(ticket_id)
         if session.mode == "waiting_for_agent":
             place = await self.handoff.place(ticket_id)
-            return Turn(session, [], place)
+            acknowledge = await self.redis.set(
+                keys.waiting_ack(session.citizen_id), "1", nx=True, ex=ACK_EVERY_S
+            )
+            if place is None or not acknowledge:
+                return Turn(session, [], place)
+            ack = render.system(
+                "waiting_ack",
+                session.lang,
+                (Button(say("cancel_waiting", session.lang), CANCEL_PAYLOAD),),
+                position=place.position,
+            )
+            return Turn(session, [ack], place)
         return Turn(session, [])
 
     def _state(self, session: Session, place: QueuePlace | None) -> ConversationState:

@@ -148,3 +148,8 @@ def handoff_open() -> str:
 def telegram_payload(digest: str) -> str:
     """A button payload too long for Telegram's 64-byte callback data, by its digest."""
     return f"{PREFIX}:telegram:payload:{digest}"
+
+
+def waiting_ack(citizen_id: str) -> str:
+    """Set (with a TTL) when a waiting citizen's message was last acknowledged."""
+    return f"{PREFIX}:handoff:ack:{citizen_id}"
