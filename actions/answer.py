@@ -17,7 +17,7 @@ from actions.guide_format import format_answer, format_section
 from actions.knowledge import knowledge_base
 from actions.phrasing import plain_words, without_hearsay
 from actions.texts import say
-from knowledge_base import Guide, SearchResult
+from knowledge_base import Guide, KnowledgeBase, SearchResult
 from vocabulary import PERSON_PAYLOAD as HANDOFF_PAYLOAD
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,13 @@ class ActionAnswerFromGuides(Action):
             log.exception("knowledge-base search failed")
             dispatcher.utter_message(text=say("search_failed", lang), buttons=[_person(lang)])
             return []
+        in_form = _form_guide(tracker, kb, lang)
+        aspect = follow_up_aspect(text, subject_allowed=True)
+        if result.outcome == "decline" and in_form is not None and aspect is not None:
+            # a question about the service of the form being filled in ('how long does a
+            # repair take?' in a street report): its guide answers it
+            dispatcher.utter_message(text=format_section(in_form, lang, aspect, simple))
+            return [SlotSet("last_topic", in_form.id)]
         if result.outcome == "answer" and result.hits:
             best = result.hits[0]
             guide = kb.guide(best.guide_id, lang)
@@ -97,13 +104,24 @@ class ActionAnswerFromGuides(Action):
 def _topic(tracker: Tracker) -> str | None:
     """What a follow-up is about: the guide of the form being filled in, else the last guide
     answered."""
-    active = (tracker.active_loop or {}).get("name")
-    if active in forms():
-        guide = next((g for g in knowledge_base().guides("en") if g.form == active), None)
-        if guide is not None:
-            return guide.id
+    guide = _form_guide(tracker, knowledge_base(), "en")
+    if guide is not None:
+        return guide.id
     topic = tracker.get_slot("last_topic")
     return str(topic) if topic else None
+
+
+def _form_guide(tracker: Tracker, kb: KnowledgeBase, lang: str) -> Guide | None:
+    """The guide of the form being filled in; of several (street problems), the one whose
+    id names an answer already given ('pothole' -> report-pothole)."""
+    active = (tracker.active_loop or {}).get("name")
+    if active not in forms():
+        return None
+    guides = [g for g in kb.guides(lang) or kb.guides("en") if g.form == active]
+    answers = {str(v) for k, v in tracker.slots.items() if k.startswith(f"{active}_") and v}
+    named = [g for g in guides if any(a in g.id for a in answers)]
+    chosen = named or guides
+    return chosen[0] if chosen else None
 
 
 def _answer_buttons(guide: Guide, lang: str, simple: bool) -> list[dict[str, str]]:

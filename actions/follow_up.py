@@ -46,18 +46,19 @@ _EN_FILLER = frozenset(
     """a about am an and any are be can cost costs could do does for get how i if in is it
     its it's long me much my need of ok okay on please so that the then there this to what
     whats what's when where which will with would you and also again too does much many
-    days hmm um oh right yes sure tell us we one go office place""".split()
+    days hmm um oh right yes sure tell us we one go office place apply claim""".split()
 )
 _ZH_FILLER = set("那这它要得的呢吗啊呀嘛吧我您你还有个办需是么好多少去在能可以就都也再问下请一")
 
 
-def follow_up_aspect(text: str) -> str | None:
-    """The aspect a subject-less follow-up asks about, else None."""
+def follow_up_aspect(text: str, subject_allowed: bool = False) -> str | None:
+    """The aspect a subject-less follow-up asks about, else None. `subject_allowed`: the
+    aspect of any question ('how long does a repair take?' -> time)."""
     for aspect, pattern in _ASPECTS.items():
         if not pattern.search(text):
             continue
         rest = pattern.sub(" ", text)
-        if _has_subject(rest):
+        if _has_subject(rest) and not subject_allowed:
             return None
         return aspect
     return None

@@ -45,7 +45,7 @@ _CHANGE = re.compile(
 _QUESTION = re.compile(
     r"[?？]\s*$|^\s*(how|what|where|when|why|who|which|can|could|do|does|is|are|will|should|"
     r"may|am i)\b|(怎么|如何|什么|哪里|哪儿|多少|为什么|能不能|可不可以|是否|吗|呢)[？?。]?\s*$"
-    r"|多少钱|怎么办|怎么弄|怎么样|要多久|几天|多长时间|在哪|去哪",
+    r"|多少钱|怎么办|怎么弄|怎么样|要多久|多长时间",
     re.IGNORECASE,
 )
 # Small talk the NLU may be sure of; only taken as such when it reads like it ('bye' yes,
@@ -81,6 +81,18 @@ OTHER_INTENTS = frozenset(
     }
 )
 SURE = 0.9
+# Intents a general rule answers while a form waits. A message rejected with any other
+# intent (e.g. a form's own start intent) would leave Rasa with no rule but its fallback.
+_RULED = OTHER_INTENTS | {
+    "ask_question",
+    "nlu_fallback",
+    "request_human",
+    "cancel",
+    "affirm",
+    "deny",
+    "resume",
+    "pause",
+}
 FREE_TEXT = frozenset({"text", "location", "name"})
 
 
@@ -265,6 +277,8 @@ def _not_an_answer(turn: Turn, free_text: bool = False) -> bool:
     """A question or another request rather than an answer. Free text (a name, an address, a
     description) is only taken for a question when it reads like one: the NLU is trained on
     requests, not on addresses, and is sometimes sure of nonsense for them."""
+    if turn.intent is not None and turn.intent not in _RULED:
+        return False
     if _QUESTION.search(turn.text):
         return True
     if free_text or turn.intent not in OTHER_INTENTS or turn.confidence < SURE:
