@@ -30,8 +30,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "已转给人工客服。您现在排第{position}位。",
     },
     "only_en_zh": {
-        "en": "Sorry, I can only read English and Chinese. 抱歉，我只会说中文和英文。",
-        "zh": "抱歉，我只会说中文和英文。Sorry, I can only read English and Chinese.",
+        "en": "Sorry, I can only read English and Chinese.",
+        "zh": "抱歉，我只会说中文和英文。",
     },
     "handoff_cancelled": {
         "en": "OK, you have left the queue. I'm the assistant again: how can I help?",

@@ -178,7 +178,8 @@ class ConversationRouter:
             if turn is None:  # "no": the form asks that question again
                 turn = await self._to_bot(session.but(held=(), held_field=None), text, message)
         elif session.mode == "bot" and not message.payload and other_language(text):
-            turn = Turn(session, [render.system("only_en_zh", session.lang)])
+            both = "\n".join(say("only_en_zh", lang) for lang in ("en", "zh"))  # both: either
+            turn = Turn(session, [OutgoingMessage(text=both, sender="system")])
         elif session.mode == "bot" and is_repeat(text):
             turn = Turn(session, await self._repeat(session), rendered=True)
         elif session.mode == "bot" and is_more(text) and session.more:
