@@ -60,7 +60,7 @@ async def test_out_of_hours_offers_a_message_which_becomes_a_ticket(
     assert "not available right now" in offer.text and "Sat" in offer.text
     assert [b.payload for b in offer.buttons] == ["/leave_message", "/book_callback"]
     assert reply.state.mode == "bot" and await world.queue.waiting() == []
-    reply = await world.say(who, "Leave a message", payload="/leave_message")
+    reply = await world.say(who, "leave a message")  # typed: the choice's own words
     assert "write your message" in reply.messages[0].text
     reply = await world.say(who, "My bin was not collected on Friday.")
     assert "reference H-" in reply.messages[0].text and reply.state.mode == "bot"
