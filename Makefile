@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run setup test lint unit integration bench bench-kb train clean browser-deps
+.PHONY: run setup test lint unit integration bench bench-kb bench-dialogue train clean browser-deps
 
 run: setup  ## set everything up and run the assistant on embedded defaults
 	$(VENV)/bin/civic up
@@ -65,6 +65,9 @@ bench: setup  ## load benchmark of the whole stack (N = 1, 8, 32 citizens), memo
 
 bench-kb: setup  ## search quality and speed on every eval set (about 10 minutes)
 	$(VENV)/bin/python bench/kb_bench.py
+
+bench-dialogue: setup  ## the conversation suite's share of conversations that end as they should, per language
+	$(VENV)/bin/python bench/dialogue_bench.py
 
 clean:
 	rm -rf var models .pytest_cache .mypy_cache .ruff_cache
