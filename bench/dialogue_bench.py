@@ -14,8 +14,7 @@ import time
 from pathlib import Path
 
 from bench.dialogue import Player, load_all, report
-from civic.ports import free_port
-from civic.stack import ROOT, Stack, StackConfig
+from civic.stack import Stack, local_config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,19 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     conversations = [c for c in load_all() if not args.only or args.only in c.name]
     api_key = "bench-" + secrets.token_urlsafe(18)
     with tempfile.TemporaryDirectory(prefix="civic-dialogue-") as var:
-        config = StackConfig(
-            root=ROOT,
-            var_dir=Path(var),
-            gateway_port=free_port(),
-            rasa_port=free_port(),
-            actions_port=free_port(),
-            embedded_redis_port=free_port(),
-            redis_url=os.environ.get("REDIS_URL") or None,
-            database_url=os.environ.get("DATABASE_URL") or None,
-            api_keys=api_key,
-            service_token=secrets.token_urlsafe(24),
-            extra_env={"CIVIC_INDEX_DIR": str(ROOT / "var" / "index" / "guides")},
-        )
+        config = local_config(Path(var), api_key)
         stack = Stack(config)
         try:
             stack.train(quiet=True)
