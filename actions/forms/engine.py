@@ -60,7 +60,7 @@ _SMALL_TALK = re.compile(
 _CONTINUE = re.compile(
     r"^\s*(continue|go on|carry on|resume|继续|接着填|接着办|继续填)\s*[.!。！]*\s*$", re.IGNORECASE
 )
-_CORRECTION = re.compile(r"错|不对|改|wrong|mistake|typo|incorrect|not right|change|correct", re.I)
+_CORRECTION = re.compile(r"错|不对|改|wrong|mistake|typo|incorrect|not right|change", re.I)
 _CASE_REF = re.compile(r"\bRC-\d{4}-\d{6}\b", re.IGNORECASE)
 # Intents that are not answers to a form question when the NLU is sure of them.
 OTHER_INTENTS = frozenset(

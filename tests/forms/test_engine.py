@@ -216,6 +216,8 @@ def test_corrections_at_the_summary_by_field_words_or_by_value() -> None:
     assert form.asking == "name" and form.value("name") is None
     form.say("王晓红")
     assert form.asking == "form_confirm"
+    form.say("yes the phone number is correct")  # praise names a field but changes nothing
+    assert form.asking == "form_confirm" and form.value("phone") == "13900001111"
     form.say("13900001111")
     assert form.asking == "phone"
 
