@@ -8,6 +8,8 @@ A conversation file:
     about: a follow-up question after a guide   # one line: what it tries
     known_gap: "#17: ..."     # optional: fails today for a reason owned elsewhere (the test
                               # expects the failure, strictly: it must be removed once fixed)
+    unstable: true            # with known_gap: fails on some stacks and not others (the test
+                              # expects nothing; the benchmark still counts it)
     turns:
       - say: 护照怎么办
         guide: passport       # a guide answered (its title in a reply); 'none': no guide
@@ -112,6 +114,7 @@ class Conversation:
     turns: tuple[Mapping[str, Any], ...]
     send_lang: str | None = None  # the REST 'lang' sent with every message (None: detected)
     known_gap: str | None = None
+    unstable: bool = False
 
 
 @dataclass
@@ -148,6 +151,7 @@ def load(path: Path) -> Conversation:
         turns=tuple(turns),
         send_lang=data.get("send_lang"),
         known_gap=str(data["known_gap"]) if data.get("known_gap") else None,
+        unstable=bool(data.get("unstable", False)),
     )
 
 
