@@ -149,7 +149,7 @@ def decide(spec: FormSpec, slots: Mapping[str, Any], turn: Turn) -> Outcome:
     missing = [f for f in spec.fields if current.get(f.slot) is None]
     following = changing or (missing[0].slot if missing else CONFIRM_SLOT)
     out.slots[REQUESTED_SLOT] = following
-    out.slots[PROGRESS_SLOT] = progress(spec, following, turn.lang)
+    out.slots[PROGRESS_SLOT] = progress(spec, following, turn.lang, current)
     if (
         not isinstance(current.get(DRAFT_SLOT), dict)
         or current[DRAFT_SLOT].get("form") != spec.name

@@ -37,11 +37,16 @@ def display(field: FieldSpec, value: Any, lang: str) -> str:
     return str(value)
 
 
-def progress(spec: FormSpec, slot: str, lang: str) -> str:
+def progress(
+    spec: FormSpec, slot: str, lang: str, answers: Mapping[str, Any] | None = None
+) -> str:
+    """'Step 2 of 5:' counting only the questions asked with these answers (a postal address
+    only when the booklet page is to be posted)."""
     field = spec.field(slot)
     if field is None:
         return say("summary_progress", lang)
-    return say("progress", lang, step=spec.fields.index(field) + 1, total=len(spec.fields))
+    asked = [f for f in spec.fields if f is field or f.needed(answers or {})]
+    return say("progress", lang, step=asked.index(field) + 1, total=len(asked))
 
 
 def summary_text(spec: FormSpec, slots: Mapping[str, Any], lang: str) -> str:

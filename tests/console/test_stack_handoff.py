@@ -25,7 +25,6 @@ def test_full_handoff_citizen_agent_rating(stack: Stack) -> None:
     # the bot does not answer: the first message is acknowledged with the place, then silence
     [ack] = citizen.say("It expired last month")["messages"]
     assert ack["text"].startswith("I've passed this on. You are number")
-    assert citizen.say("It was stolen")["messages"] == []
     ticket = agent.waiting_for(citizen.id)
     last_seen = int(citizen.history()["messages"][-1]["id"])
     path = f"/api/v1/agent/tickets/{ticket['id']}"
