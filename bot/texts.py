@@ -6,6 +6,8 @@ Bot replies come from Rasa's domain; these are the few things the gateway says i
 
 from __future__ import annotations
 
+from common.texts import Catalogue
+
 TEXTS: dict[str, dict[str, str]] = {
     "rasa_down": {
         "en": "Sorry, I can't answer right now because of a technical problem. "
@@ -67,7 +69,4 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def text(key: str, lang: str, **values: object) -> str:
-    variants = TEXTS[key]
-    template = variants.get(lang) or variants["en"]
-    return template.format(**values)
+text = Catalogue("gateway", TEXTS)

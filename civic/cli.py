@@ -154,12 +154,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_bench_arguments(bench_cmd)
     bench_cmd.set_defaults(func=run_bench)
     from civic.agent_cli import add_agent_commands
+    from civic.department_cli import add_department_commands
+    from civic.insights_cli import add_insights_commands
     from civic.kb_cli import add_kb_commands
     from civic.retention_cli import add_retention_commands
 
     add_kb_commands(sub)
     add_agent_commands(sub)
     add_retention_commands(sub)
+    add_department_commands(sub)
+    add_insights_commands(sub)
     return parser
 
 

@@ -22,9 +22,9 @@ from civic.processes import ManagedProcess, http_ok
 from civic.progress import StepFailed, step
 from civic.training import rasa_bin, rasa_env, train
 
-# uvicorn's options for the gateway, and for `civic bench --floor`'s forwarder (measured alike):
-# civic/http_server.py sends a response's head and body in one write
-SERVER_OPTIONS = ("--http", "civic.http_server:OneWriteHttpToolsProtocol", "--no-access-log")
+# plain uvicorn (uvloop and httptools when installed, as they are here); no access log: the
+# gateway logs what matters itself, masked
+SERVER_OPTIONS = ("--no-access-log",)
 
 ROOT = Path(__file__).resolve().parent.parent
 

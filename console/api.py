@@ -53,6 +53,10 @@ class HeldItem(BaseModel):
     agent: str | None
     waited_s: int
     awaiting_reply_s: int | None = Field(description="the citizen's unanswered message's age")
+    accepted: bool = Field(description="false: assigned automatically, not yet accepted")
+    accept_within_s: int | None = Field(
+        default=None, description="seconds left to accept before it goes back to the queue"
+    )
 
 
 class QueueOut(BaseModel):
@@ -150,6 +154,7 @@ async def get_queue(agent: DeskAgent, gw: Gw, d: Desk) -> QueueOut:
         citizen_at = float(state.get("citizen_at") or 0)
         agent_at = float(state.get("agent_at") or 0)
         owed = int(now.timestamp() - citizen_at) if citizen_at > agent_at else None
+        deadline = await d.queue.offered(t.id)
         held.append(
             HeldItem(
                 id=t.id,
@@ -160,6 +165,10 @@ async def get_queue(agent: DeskAgent, gw: Gw, d: Desk) -> QueueOut:
                 agent=t.agent,
                 waited_s=int((now - t.created_at).total_seconds()),
                 awaiting_reply_s=owed,
+                accepted=deadline is None,
+                accept_within_s=None
+                if deadline is None
+                else max(0, int(deadline - now.timestamp())),
             )
         )
     return QueueOut(server_time=now, waiting=waiting, held=held)
@@ -191,6 +200,21 @@ async def claim(ticket_id: TicketId, agent: DeskAgent, d: Desk, acc: Accounts) -
     except TicketConflict as exc:
         raise HTTPException(409, f"ticket {ticket_id} is held by {exc.holder}") from None
     await acc.audit(agent.username, "claim", f"ticket:{ticket_id}", None)
+    return ClaimOut(ticket_id=ticket_id, holder=agent.username)
+
+
+@router.post(
+    "/tickets/{ticket_id}/accept",
+    response_model=ClaimOut,
+    summary="Accept a ticket assigned to you (opening it or writing does the same)",
+    responses={409: {"description": "not assigned to you (any more)"}},
+)
+async def accept(ticket_id: TicketId, agent: DeskAgent, d: Desk, acc: Accounts) -> ClaimOut:
+    try:
+        if await d.accept(ticket_id, agent.username):
+            await acc.audit(agent.username, "accept", f"ticket:{ticket_id}", None)
+    except TicketConflict:
+        raise HTTPException(409, f"ticket {ticket_id} is not assigned to you") from None
     return ClaimOut(ticket_id=ticket_id, holder=agent.username)
 
 

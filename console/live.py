@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
@@ -19,6 +20,7 @@ from console.api import Gw
 from console.auth import DeskAgent
 
 HEARTBEAT_S = 15.0
+SEEN_EVERY_S = 5.0  # an open stream is the console's sign of life (availability)
 
 router = APIRouter(prefix="/api/v1/agent", tags=["agent console"])
 
@@ -35,8 +37,11 @@ async def events(agent: DeskAgent, gw: Gw, request: Request) -> StreamingRespons
         await pubsub.subscribe(keys.handoff_events_channel())
         try:
             yield "retry: 2000\n: connected\n\n"
-            idle = 0.0
+            idle, seen_at = 0.0, -SEEN_EVERY_S
             while not await request.is_disconnected():
+                if time.monotonic() - seen_at >= SEEN_EVERY_S and gw.desk is not None:
+                    await gw.desk.availability.seen(agent.username)
+                    seen_at = time.monotonic()
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                 if message is None:
                     idle += 1.0

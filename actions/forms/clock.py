@@ -7,8 +7,10 @@ import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from common.errors import ConfigError
 
-class TimezoneError(Exception):
+
+class TimezoneError(ConfigError):
     """CIVIC_TIMEZONE names no known time zone."""
 
 

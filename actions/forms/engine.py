@@ -22,7 +22,7 @@ from actions.validators.dates import AmbiguousDate, DateError, parse_date
 from actions.validators.id_number import birth_date
 from actions.validators.reasons import reason_text
 from actions.validators.text import cannot_answer, is_skip
-from vocabulary import is_cancel, is_restart, wants_person
+from common.vocabulary import is_cancel, is_restart, wants_person
 
 STATUS_SLOT = "form_status"
 PROGRESS_SLOT = "form_progress"

@@ -10,6 +10,7 @@ import re
 from datetime import date, timedelta
 
 from actions.validators.result import Context, Invalid, Params, Result, Valid
+from common.errors import InvalidInput
 
 _CN_DIGITS = {
     "零": 0,
@@ -78,11 +79,11 @@ _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DAY_MONTH_YEAR = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/.-])")
 
 
-class AmbiguousDate(ValueError):
+class AmbiguousDate(InvalidInput, ValueError):
     """03/05/2026: the 3rd of May or the 5th of March."""
 
 
-class DateError(ValueError):
+class DateError(InvalidInput, ValueError):
     """A date that does not exist (30 February); `details` say which part is wrong."""
 
     def __init__(self, year: int, month: int, day: int) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from bot.messages import Button, OutgoingMessage
 from bot.rasa.client import RasaResponse
 from bot.texts import text
-from vocabulary import PERSON_PAYLOAD as HANDOFF_PAYLOAD
+from common.vocabulary import PERSON_PAYLOAD as HANDOFF_PAYLOAD
 
 __all__ = ["HANDOFF_PAYLOAD"]
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.cases.dialogue import CaseDialogue
 from bot.conversation import render
 from bot.conversation.inbound import clean
 from bot.conversation.language import detect, normalise, other_language
@@ -24,19 +26,27 @@ from bot.conversation.turn_lock import TurnLock
 from bot.delivery.ledger import DeliveryLedger
 from bot.delivery.linking import AccountLinker
 from bot.errors import RasaUnavailable
+from bot.handoff import citizen
 from bot.handoff.dialogue import HandoffDialogue
 from bot.handoff.queue import HandoffQueue, QueuePlace
-from bot.messages import Button, ConversationState, IncomingMessage, OutgoingMessage, Reply
+from bot.messages import (
+    Button,
+    ConversationState,
+    IncomingMessage,
+    OutgoingMessage,
+    Reply,
+)
+from bot.outcomes import events as outcomes
 from bot.rasa.client import RasaClient
+from bot.rasa.tracker import form_data
 from bot.simple_mode.reminders import IdleReminders
 from bot.simple_mode.rules import MORE_CHOICES_PAYLOAD
 from bot.storage import keys
-from bot.storage.redis_lean import LeanRedis
 from bot.storage.replies import Replies
 from bot.storage.sessions import Session, SessionStore
 from bot.storage.transcript import Transcript
 from bot.texts import text as say
-from vocabulary import CANCEL_PAYLOAD, is_cancel, wants_person
+from common.vocabulary import CANCEL_PAYLOAD, is_cancel, wants_person
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +64,6 @@ class ConversationRouter:
         links: AccountLinker | None = None,
     ) -> None:
         self.redis = redis
-        self.lean = LeanRedis(redis)  # the turn's two round trips (bot/storage/redis_lean.py)
         self.sessions = sessions
         self.transcript = transcript
         self.rasa = rasa
@@ -62,9 +71,11 @@ class ConversationRouter:
         self.max_message_chars = max_message_chars
         self.links = links
         self.ledger = DeliveryLedger(redis)
+        self.lock_wait_s = 60.0  # how long a turn waits for the citizen's previous one
         self.dialogue: HandoffDialogue | None = None  # offers, callbacks, rating (gateway sets)
         self.rate_limiter: RateLimiter | None = None  # the gateway sets it
         self.reminders: IdleReminders | None = None  # the gateway sets it
+        self.cases: CaseDialogue | None = None  # more information for a case, ratings
         # channel schemes whose identities may have several live connections (the gateway
         # sets it from the delivery's local sinks, e.g. "web")
         self.connection_schemes: frozenset[str] = frozenset()
@@ -85,21 +96,23 @@ class ConversationRouter:
                 return Reply(tuple(linked), await self.state(channel_identity))
         citizen_id, lock, session = await self._begin(channel_identity, message, text, remember)
         try:
-            turn, stored, session = await self._turn(citizen_id, session, text, message)
+            turn, stored, session, events = await self._turn(citizen_id, session, text, message)
             # one round trip for the end of the turn: the session, the lock, the idle clock; the
             # replies reach this channel identity directly, so push delivery must skip them there
-            pipe = self.lean.pipeline()
+            pipe = self.redis.pipeline(transaction=False)
             replies = Replies(pipe)
             self.sessions.save_in(pipe, session)
             lock.release_in(pipe, replies)
+            outcomes.queue_in(pipe, events)
             if self.reminders is not None:
                 self.reminders.touch_in(pipe, citizen_id, session.simple_mode)
             ids = [m.id for m in stored]
             self.ledger.after_turn_in(pipe, replies, citizen_id, channel_identity, ids)
-            got = replies.read(await self.lean.execute(pipe))
+            got = replies.read(await pipe.execute())
             outlived = not lock.released(got["released"])
         finally:
             await lock.release()  # only when the end of the turn did not get there
+        outcomes.count(events)
         if outlived:
             log.warning("a turn outlived its lock (held over %d s)", lock.timeout_ms // 1000)
         # wake push delivery only when someone else may need these replies: another channel
@@ -124,8 +137,10 @@ class ConversationRouter:
         after SET NX is only used when the lock was ours. A linked identity costs three more
         round trips. Raises RateLimited (lock released) over the limit."""
         guess = channel_identity
-        lock = TurnLock(self.redis, keys.conversation_lock(guess))
-        pipe = self.lean.pipeline()
+        lock = TurnLock(
+            self.redis, keys.conversation_lock(guess), blocking_timeout_s=self.lock_wait_s
+        )
+        pipe = self.redis.pipeline(transaction=False)
         replies = Replies(pipe)
         replies.next("linked")
         pipe.get(keys.identity(channel_identity))
@@ -137,7 +152,7 @@ class ConversationRouter:
         lock.try_acquire_in(pipe, replies)
         replies.next("session")
         pipe.get(keys.session(guess))
-        got = replies.read(await self.lean.execute(pipe))
+        got = replies.read(await pipe.execute())
         got_lock = lock.acquired(got["locked"])
         if self.rate_limiter is not None:
             lang = normalise(message.lang) or detect(text) or self.sessions.default_lang
@@ -149,7 +164,9 @@ class ConversationRouter:
         linked = got["linked"].decode() if isinstance(got["linked"], bytes) else got["linked"]
         if linked and linked != guess:  # a linked identity: the turn is its citizen's
             await lock.release()
-            lock = TurnLock(self.redis, keys.conversation_lock(linked))
+            lock = TurnLock(
+                self.redis, keys.conversation_lock(linked), blocking_timeout_s=self.lock_wait_s
+            )
             await lock.acquire()
             return linked, lock, await self.sessions.get(linked)
         if got_lock:
@@ -159,8 +176,9 @@ class ConversationRouter:
 
     async def _turn(
         self, citizen_id: str, session: Session, text: str, message: IncomingMessage
-    ) -> tuple[Turn, list[OutgoingMessage], Session]:
-        """The turn itself, under the lock: who answers, then the transcript."""
+    ) -> tuple[Turn, list[OutgoingMessage], Session, list[dict[str, Any]]]:
+        """The turn itself, under the lock: who answers, then the transcript and the turn's
+        outcome events (bot/outcomes/events.py)."""
         explicit = normalise(message.lang)
         detected = None if message.payload or session.lang_pinned else detect(text)
         session = session.but(lang=explicit or detected or session.lang, channel=message.channel)
@@ -186,21 +204,35 @@ class ConversationRouter:
             turn = more(session)
         elif session.mode == "bot" and text == MORE_CHOICES_PAYLOAD and session.more_choices:
             turn = more_choices(session)
+        elif (
+            session.mode == "bot"
+            and self.cases is not None
+            and self.cases.wants(session, text)
+            and not wants_person(text)
+            and (case_turn := await self._case_step(session, text, message)) is not None
+        ):
+            turn = case_turn
         elif session.mode == "bot" and session.pending and self.dialogue is not None:
             turn = await self._pending(session, text, message)
         elif session.mode == "bot":
             turn = await self._to_bot(session, text, message)
         else:
             turn = await self._to_agent(session, text)
+        marks = outcomes.markers(turn.replies)  # finish() drops these control-only replies
         turn = finish(turn)
         record = (citizen_id, message.channel, text, turn.replies, turn.session.ticket_id)
-        stored = self.transcript.record_turn_now(*record)  # SQLite, lock free: no thread
+        ids: list[int] = []
+        stored = self.transcript.record_turn_now(*record, ids)  # SQLite, lock free: no thread
         if stored is None:
-            stored = await asyncio.to_thread(self.transcript.record_turn, *record)
+            ids.clear()
+            stored = await asyncio.to_thread(self.transcript.record_turn, *record, citizen_ids=ids)
+        events = outcomes.events_of_turn(
+            session, turn.session, marks, ids[0] if ids else None, self.handoff.clock.now()
+        )
         session = turn.session
         if stored:
             session = session.but(last_reply_ids=tuple(m.id for m in stored))
-        return turn, stored, session
+        return turn, stored, session, events
 
     def shares_connections(self, channel_identity: str) -> bool:
         return channel_identity.partition(":")[0] in self.connection_schemes
@@ -264,6 +296,20 @@ class ConversationRouter:
             if m.text
         ]
 
+    async def _case_step(
+        self, session: Session, text: str, message: IncomingMessage
+    ) -> Turn | None:
+        """More information for a case, or a case's rating (bot/cases/dialogue.py); None when
+        the message is not for a case. A form in progress comes first."""
+        assert self.cases is not None
+        form_active = False
+        if session.awaiting_cases and session.pending is None:
+            form_active = (await form_data(self.redis, session.citizen_id)).active_form is not None
+        step = await self.cases.handle(session, text, message.metadata, form_active)
+        if step is None:
+            return None
+        return Turn(step.session, step.replies)
+
     async def _pending(self, session: Session, text: str, message: IncomingMessage) -> Turn:
         """A gateway-side exchange around a handoff (see bot/handoff/dialogue.py)."""
         assert self.dialogue is not None
@@ -316,13 +362,20 @@ class ConversationRouter:
             await self.handoff.cancel(ticket_id)
             reply = render.system("handoff_cancelled", session.lang)
             return Turn(session.but(mode="bot", ticket_id=None), [reply])
+        if session.mode == "with_agent":
+            said = citizen.while_with_agent(text, session.lang)
+            if said is not None:  # /start, /help: not for the agent
+                return Turn(session, [said])
         await self.handoff.citizen_message(ticket_id)
         if session.mode == "waiting_for_agent":
             place = await self.handoff.place(ticket_id)
+            if text.strip().lower() in citizen.ASK_AGAIN or wants_person(text):
+                # asked where they are: always told again
+                return Turn(session, [citizen.while_waiting(session.lang, place)], place)
             acknowledge = await self.redis.set(
                 keys.waiting_ack(session.citizen_id), "1", nx=True, ex=ACK_EVERY_S
             )
-            if place is None or not acknowledge:
+            if not acknowledge:
                 return Turn(session, [], place)
             ack = render.system(
                 "waiting_ack",

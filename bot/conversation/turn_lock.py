@@ -14,9 +14,9 @@ import time
 import uuid
 
 from redis.asyncio import Redis
-from redis.exceptions import LockError
+from redis.asyncio.client import Pipeline
 
-from bot.storage.redis_lean import CommandQueue
+from bot.errors import Busy
 from bot.storage.replies import Replies
 
 _RELEASE = """
@@ -37,7 +37,7 @@ class TurnLock:
         self.token = uuid.uuid4().hex
         self.held = False
 
-    def try_acquire_in(self, pipe: CommandQueue, replies: Replies) -> None:
+    def try_acquire_in(self, pipe: Pipeline, replies: Replies) -> None:
         """Queue one attempt; pass its reply, named "locked", to `acquired()`."""
         replies.next("locked")
         pipe.set(self.name, self.token, nx=True, px=self.timeout_ms)
@@ -47,16 +47,16 @@ class TurnLock:
         return self.held
 
     async def acquire(self) -> None:
-        """Wait for the lock (another turn of this citizen holds it); LockError after the
-        blocking timeout."""
+        """Wait for the lock (another turn of this citizen holds it); Busy after the blocking
+        timeout (the citizen's previous message is still being answered: Redis is fine)."""
         deadline = time.monotonic() + self.blocking_timeout_s
         while not await self.redis.set(self.name, self.token, nx=True, px=self.timeout_ms):
             if time.monotonic() >= deadline:
-                raise LockError(f"could not take {self.name} in {self.blocking_timeout_s} s")
+                raise Busy(f"could not take {self.name} in {self.blocking_timeout_s} s")
             await asyncio.sleep(_POLL_S)
         self.held = True
 
-    def release_in(self, pipe: CommandQueue, replies: Replies) -> None:
+    def release_in(self, pipe: Pipeline, replies: Replies) -> None:
         """Queue the release (it deletes the key only while it still holds our token); its
         reply, named "released", goes to `released()` once the pipeline has run. Until then
         the lock counts as held, so `release()` still frees it when the pipeline failed."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot.storage import keys
-from bot.storage.redis_lean import CommandQueue
 from bot.storage.replies import Replies
 
 CLAIM_TTL_S = 7 * 24 * 3600  # far longer than any retry; the cursor covers older messages
@@ -97,7 +97,7 @@ class DeliveryLedger:
 
     def after_turn_in(
         self,
-        pipe: CommandQueue,
+        pipe: Pipeline,
         replies: Replies,
         citizen_id: str,
         channel_identity: str,

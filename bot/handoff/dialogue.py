@@ -24,7 +24,7 @@ from bot.handoff.settings import HandoffSettings
 from bot.handoff.texts import say, system
 from bot.messages import Button, OutgoingMessage
 from bot.storage.sessions import Session
-from vocabulary import is_cancel, is_restart
+from common.vocabulary import is_cancel, is_restart
 
 LEAVE_MESSAGE, BOOK_CALLBACK, KEEP_WAITING = "/leave_message", "/book_callback", "/keep_waiting"
 _RATE = re.compile(r"^\s*(?:/rate\s+)?([1-5])\s*(?:/\s*5)?\s*[.!。！]?\s*$")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.messages import Button, OutgoingMessage
 from bot.simple_mode.plain_language import plain
-from vocabulary import PERSON_PAYLOAD
+from common.vocabulary import PERSON_PAYLOAD
 
 MAX_MESSAGES = 3
 MAX_EN_WORDS = 50

@@ -14,17 +14,24 @@ from bot.errors import StoreUnavailable
 
 from .conftest import Console
 
-# routes any logged-in account may use; every other /api/v1/agent|reports route needs more
-ANY_ROLE = {"/api/v1/agent/login", "/api/v1/agent/logout", "/api/v1/agent/me"}
+# routes any logged-in account (or anyone: login, set-password) may use; every other
+# /api/v1/agent|manage|reports route needs more
+ANY_ROLE = {
+    "/api/v1/agent/login", "/api/v1/agent/logout", "/api/v1/agent/me",
+    "/api/v1/agent/console-lang", "/api/v1/agent/set-password",
+}  # fmt: skip
 
 
 def console_routes(console: Console) -> list[tuple[str, str]]:
     """(method, path) of every console route in the OpenAPI document, path parameters = 1."""
     found = []
     for path, operations in console.app.openapi()["paths"].items():
-        if path in ANY_ROLE or not path.startswith(("/api/v1/agent/", "/api/v1/reports/")):
+        prefixes = ("/api/v1/agent/", "/api/v1/manage/", "/api/v1/reports/")
+        if path in ANY_ROLE or not path.startswith(prefixes):
             continue
-        concrete = re.sub(r"\{[a-z_]+\}", "1", path)
+        concrete = re.sub(r"\{[a-z_]+\}", "1", path).replace(
+            "/manage/accounts/1", "/manage/accounts/x1"
+        )
         found += [(method.upper(), concrete) for method in operations]
     return found
 

@@ -10,20 +10,22 @@ from typing import Any
 
 import pytest
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from api.errors import error_response
 from bot.conversation.ratelimit import RateLimited, RateLimiter
 from bot.conversation.turn_lock import TurnLock
+from bot.errors import Busy
 from bot.handoff.dialogue import HandoffDialogue
 from bot.handoff.settings import HandoffSettings
 from bot.storage import keys
 from bot.storage.db import Database
-from bot.storage.redis_lean import CommandQueue
 from bot.storage.replies import Replies
 from bot.storage.sessions import SessionStore
+from common.vocabulary import is_cancel, is_restart, wants_person
 from tests.handoff.test_dialogue import World, closed_now
 from tests.storage.conftest import FakeClock
-from vocabulary import is_cancel, is_restart, wants_person
 
 
 @pytest.mark.parametrize("word", ["不等了", "不用了", "取消", "cancel", "stop waiting"])
@@ -34,7 +36,7 @@ async def test_every_cancel_word_leaves_the_queue(
     assert (await world.say(who, "人工")).state.mode == "waiting_for_agent"
     reply = await world.say(who, word)
     assert reply.state.mode == "bot" and reply.state.queue_position is None
-    assert await world.queue.waiting() == []
+    assert f"rest:{who}" not in [t.citizen_id for t in await world.queue.waiting()]
 
 
 @pytest.mark.parametrize("word", ["不等了", "不用了", "算了", "never mind"])
@@ -57,7 +59,7 @@ async def test_starting_over_ends_the_offer_and_goes_to_the_bot(
     await world.say(who, "Leave a message", payload="/leave_message")
     reply = await world.say(who, "重新开始")  # not the message for the agents
     assert (await world.sessions.get(f"rest:{who}")).pending is None
-    assert await world.queue.waiting() == []
+    assert f"rest:{who}" not in [t.citizen_id for t in await world.queue.waiting()]
     assert "H-" not in reply.messages[0].text  # the bot (down here) answered, no ticket
 
 
@@ -78,22 +80,23 @@ async def test_a_failed_end_of_turn_leaves_the_lock_free(
     """The end-of-turn pipeline never reaches Redis: the lock is still released (before, it
     counted as released once queued and stayed for its TTL; the next message waited)."""
     world, who = World(redis, db, clock, HandoffSettings()), uuid.uuid4().hex[:8]
-    lean = world.router.lean
-    real_execute = lean.execute
-    calls = 0
+    lock = keys.conversation_lock(f"rest:{who}")
+    real_execute = Pipeline.execute
+    failed = []
 
-    async def second_batch_fails(batch: Any) -> list[Any]:
-        nonlocal calls
-        calls += 1
-        if calls == 2:  # the turn's first round trip passes, its end does not
+    async def end_of_turn_fails(self: Pipeline, raise_on_error: bool = True) -> list[Any]:
+        releases = [c for c, _ in self.command_stack if c[0] == "EVALSHA" or c[0] == "EVAL"]
+        if any(lock in command for command in releases):  # the turn's end: lost on the way
+            failed.append(True)
+            await self.reset()
             raise RedisConnectionError("Connection to Redis lost")
-        return await real_execute(batch)
+        return await real_execute(self, raise_on_error)
 
-    monkeypatch.setattr(lean, "execute", second_batch_fails)
+    monkeypatch.setattr(Pipeline, "execute", end_of_turn_fails)
     with pytest.raises(RedisConnectionError):
         await world.say(who, "hello")
-    assert calls == 2
-    assert not await redis.exists(keys.conversation_lock(f"rest:{who}"))
+    assert failed == [True]
+    assert not await redis.exists(lock)
 
 
 async def test_pipeline_replies_are_read_by_name(
@@ -104,7 +107,7 @@ async def test_pipeline_replies_are_read_by_name(
     extra = "civic:test:extra"
 
     def before(method: Any) -> Any:
-        def queued_after_an_extra_command(self: Any, pipe: CommandQueue, *args: Any) -> Any:
+        def queued_after_an_extra_command(self: Any, pipe: Pipeline, *args: Any) -> Any:
             pipe.exists(extra)
             return method(self, pipe, *args)
 
@@ -135,3 +138,23 @@ def test_replies_name_the_next_command() -> None:
     queued.append("GET b")
     queued.append("GET c")
     assert replies.read(["A", "B", "C"]) == {"b": "B"}
+
+
+async def test_a_lock_wait_that_times_out_is_busy_not_a_store_down(
+    redis: Redis, db: Database, clock: FakeClock
+) -> None:
+    """The citizen's previous turn still holds the lock: the next message is told to retry
+    (409 busy), not that a store is unavailable."""
+    world, who = World(redis, db, clock, HandoffSettings()), uuid.uuid4().hex[:8]
+    world.router.lock_wait_s = 0.2
+    lock = keys.conversation_lock(f"rest:{who}")
+    await redis.set(lock, "another turn", px=60_000)
+    try:
+        with pytest.raises(Busy) as busy:
+            await world.say(who, "hello")
+    finally:
+        await redis.delete(lock)
+    response = error_response(busy.value)
+    assert response is not None and response.status_code == 409
+    assert b"still being answered" in response.body and b"store" not in response.body
+    assert (await world.say(who, "human")).state.mode == "waiting_for_agent"  # then it goes on
