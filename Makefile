@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run setup test lint unit integration bench bench-desk bench-kb train clean browser-deps deploy-deps
+.PHONY: run setup test lint unit integration bench bench-desk bench-kb bench-dialogue train clean browser-deps deploy-deps
 
 run: setup  ## set everything up and run the assistant on embedded defaults
 	$(VENV)/bin/civic up
@@ -92,6 +92,9 @@ bench-desk: setup  ## automatic assignment: decision time with 200 waiting ticke
 
 bench-kb: setup  ## every dev set held out: ranking, zero-shot decisions, speed, build time (first run ~45 min: embeds every set; then ~15)
 	$(VENV)/bin/python bench/kb_bench.py
+
+bench-dialogue: setup  ## the conversation suite's share of conversations that end as they should, per language
+	$(VENV)/bin/python bench/dialogue_bench.py
 
 clean:
 	rm -rf var models .pytest_cache .mypy_cache .ruff_cache

@@ -46,8 +46,7 @@ import aiohttp
 import psutil
 
 from bench.stats import Sample, added_ms, paired, print_report, report_of, server_timing, summarise
-from civic.ports import free_port
-from civic.stack import ROOT, Stack, StackConfig
+from civic.stack import ROOT, Stack, local_config
 
 API_KEY = "bench-" + secrets.token_urlsafe(18)
 SMALL_TALK = {
@@ -230,19 +229,7 @@ def run_bench(args: argparse.Namespace) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     qs = {"en": questions("en"), "zh": questions("zh")}
     with tempfile.TemporaryDirectory(prefix="civic-bench-") as var:
-        config = StackConfig(
-            root=ROOT,
-            var_dir=Path(var),
-            gateway_port=free_port(),
-            rasa_port=free_port(),
-            actions_port=free_port(),
-            embedded_redis_port=free_port(),
-            redis_url=os.environ.get("REDIS_URL") or None,
-            database_url=os.environ.get("DATABASE_URL") or None,
-            api_keys=API_KEY,
-            service_token=secrets.token_urlsafe(24),
-            extra_env={"CIVIC_INDEX_DIR": str(ROOT / "var" / "index" / "guides")},
-        )
+        config = local_config(Path(var), API_KEY)
         stack = Stack(config)
         try:
             stack.train(quiet=True)

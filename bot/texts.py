@@ -34,8 +34,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "您现在排在第{position}位（约{minutes}分钟）。",
     },
     "waiting_ack": {
-        "en": "Thanks, a person will read this when they pick up your conversation.",
-        "zh": "已收到，人工客服接入后会看到您的留言。",
+        "en": "I've passed this on. You are number {position} in the queue.",
+        "zh": "已转给人工客服。您现在排第{position}位。",
+    },
+    "only_en_zh": {
+        "en": "Sorry, I can only read English and Chinese.",
+        "zh": "抱歉，我只会说中文和英文。",
     },
     "handoff_cancelled": {
         "en": "OK, you have left the queue. I'm the assistant again: how can I help?",

@@ -23,12 +23,19 @@ ConversationId = Annotated[str, Path(min_length=1, max_length=128, pattern=f"^{C
 class MessageIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    text: str = Field(default="", description="What the citizen typed.")
+    text: str | None = Field(
+        default="", description="What the citizen typed (null or absent for a button press)."
+    )
     payload: str | None = Field(
         default=None, max_length=500, description="A button's payload (sending a button)."
     )
     lang: str | None = Field(default=None, description='"en", "zh" or null to detect.')
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("text")
+    @classmethod
+    def _no_text(cls, value: str | None) -> str:
+        return value or ""
 
     @field_validator("lang")
     @classmethod
@@ -146,7 +153,11 @@ async def post_message(
     """One citizen message through the router. Server-Timing tells how long of it was the
     wait for Rasa."""
     incoming = IncomingMessage(
-        text=body.text, channel="rest", payload=body.payload, lang=body.lang, metadata=body.metadata
+        text=body.text or "",
+        channel="rest",
+        payload=body.payload,
+        lang=body.lang,
+        metadata=body.metadata,
     )
     # push delivery (if any) goes to the callback of the client that writes in the conversation
     remember = {keys.rest_client(conversation_id): client_id(key)}

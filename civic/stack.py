@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from civic.ports import free_port
 from civic.processes import ManagedProcess, http_ok
 from civic.progress import StepFailed, step
 from civic.training import rasa_bin, rasa_env, train
@@ -68,6 +69,24 @@ class StackConfig:
             api_keys=env.get("CIVIC_API_KEYS") or dev["api_key"],
             service_token=env.get("CIVIC_SERVICE_TOKEN") or dev["service_token"],
         )
+
+
+def local_config(var_dir: Path, api_key: str, **extra_env: str) -> StackConfig:
+    """A whole stack on free loopback ports (benchmarks): REDIS_URL / DATABASE_URL when set,
+    else embedded Redis and SQLite; the guide index shared under var/index/guides."""
+    return StackConfig(
+        root=ROOT,
+        var_dir=var_dir,
+        gateway_port=free_port(),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        embedded_redis_port=free_port(),
+        redis_url=os.environ.get("REDIS_URL") or None,
+        database_url=os.environ.get("DATABASE_URL") or None,
+        api_keys=api_key,
+        service_token=secrets.token_urlsafe(24),
+        extra_env={"CIVIC_INDEX_DIR": str(ROOT / "var" / "index" / "guides"), **extra_env},
+    )
 
 
 def check_writable(var_dir: Path) -> None:

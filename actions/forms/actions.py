@@ -25,6 +25,7 @@ from actions.forms.engine import (
 from actions.forms.spec import CONFIRM_SLOT, FormSpec, forms
 from actions.forms.summary import answers_for_case, summary_buttons, summary_text
 from actions.forms.texts import say
+from actions.validators.choices import part_of_day
 
 log = logging.getLogger(__name__)
 _SKIPPED_EVENTS = frozenset({"slot", "active_loop", "bot", "loop_interrupted"})
@@ -159,7 +160,77 @@ def validator_for(spec: FormSpec) -> Action:
 
 
 def form_validators() -> list[Action]:
-    return [validator_for(spec) for spec in forms().values()]
+    """Every form's validation action, and the time questions that listen to 'afternoon'."""
+    actions = [validator_for(spec) for spec in forms().values()]
+    for spec in forms().values():
+        for f in spec.fields:
+            if f.params.get("by_part_of_day"):
+                name = f"action_ask_{f.slot}"
+                cls = type(f"Ask_{f.slot}", (AskByPartOfDay,), {"slot": f.slot, "action": name})
+                actions.append(cls())
+    return actions
+
+
+class AskByPartOfDay(Action):
+    """`action_ask_<form>_<field>` for a time-slot question: the domain's question, with only
+    the morning or the afternoon slots when the citizen already said which ('明天上午',
+    'afternoon')."""
+
+    slot = ""
+    action = ""
+
+    def name(self) -> str:
+        return self.action
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        lang = citizen_lang(tracker)
+        variants = (domain.get("responses") or {}).get(f"utter_ask_{self.slot}") or []
+        chosen = _variant(variants, lang)
+        text = str(chosen.get("text") or "").replace(
+            "{form_progress}", str(tracker.get_slot(PROGRESS_SLOT) or "")
+        )
+        buttons = [dict(b) for b in chosen.get("buttons") or []]
+        spec = _active_spec(tracker)
+        field = spec.field(self.slot) if spec else None
+        part = part_of_day(_form_messages(tracker))
+        if field is not None and part is not None:
+            options = list(field.params.get("options") or ())
+            keep = {
+                str(i)
+                for i, option in enumerate(options, 1)
+                if (int(str(option["id"])[:2]) < 12) == (part == "morning")
+            }
+            buttons = [b for b in buttons if str(b.get("payload")) in keep] or buttons
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return []
+
+
+def _variant(variants: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    for variant in variants:
+        conditions = variant.get("condition") or []
+        if all(c.get("name") == "lang" and c.get("value") == lang for c in conditions) and (
+            conditions
+        ):
+            return variant
+    return next((v for v in variants if not v.get("condition")), variants[0] if variants else {})
+
+
+def _form_messages(tracker: Tracker) -> list[str]:
+    """What the citizen wrote since the active form started (the first message included)."""
+    texts: list[str] = []
+    name = (tracker.active_loop or {}).get("name")
+    started = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            texts.append(str(event.get("text") or ""))
+            if started:
+                break
+        elif kind == "active_loop" and event.get("name") == name:
+            started = True
+    return list(reversed(texts))
 
 
 def _active_spec(tracker: Tracker) -> FormSpec | None:
@@ -278,6 +349,15 @@ class ActionResumeForm(Action):
         lang = citizen_lang(tracker)
         draft = tracker.get_slot(DRAFT_SLOT)
         spec = forms().get(str(draft.get("form"))) if isinstance(draft, dict) else None
+        if spec is None:  # the draft mark went with a later form: any form with answers
+            spec = next(
+                (
+                    f
+                    for f in forms().values()
+                    if any(tracker.get_slot(s) not in (None, "") for s in f.slots)
+                ),
+                None,
+            )
         if spec is None:
             dispatcher.utter_message(text=say("nothing_to_resume", lang))
             return []

@@ -32,6 +32,15 @@ class FieldSpec:
     params: Mapping[str, Any]
     prefill: bool = False
     optional: bool = False
+    # asked only when another field has this value: ("collection", "post")
+    ask_if: tuple[str, Any] | None = None
+
+    def needed(self, answers: Mapping[str, Any]) -> bool:
+        """Whether this field is asked, given the answers by slot."""
+        if self.ask_if is None:
+            return True
+        other, value = self.ask_if
+        return bool(answers.get(other) == value)
 
     def option(self, option_id: Any) -> Mapping[str, Any] | None:
         for option in self.params.get("options") or ():
@@ -86,6 +95,9 @@ def _field(form: str, raw: Any, where: str) -> FieldSpec:
                 raise FormSpecError(f"{where}: every option needs an id")
             _bilingual(option, f"{where} option {option['id']!r}")
     aliases = tuple(str(a) for a in raw.get("aliases") or ())
+    ask_if = raw.get("ask_if")
+    if ask_if is not None and (not isinstance(ask_if, dict) or set(ask_if) != {"field", "equals"}):
+        raise FormSpecError(f"{where}: ask_if needs 'field' and 'equals'")
     return FieldSpec(
         name=name,
         slot=f"{form}_{name}",
@@ -95,6 +107,7 @@ def _field(form: str, raw: Any, where: str) -> FieldSpec:
         params=params,
         prefill=prefill,
         optional=bool(raw.get("optional", False)),
+        ask_if=(f"{form}_{ask_if['field']}", ask_if["equals"]) if ask_if else None,
     )
 
 
@@ -111,6 +124,9 @@ def load_form(path: Path) -> FormSpec:
     specs = tuple(_field(path.stem, raw, str(path)) for raw in fields)
     if len({f.name for f in specs}) != len(specs):
         raise FormSpecError(f"{path}: field names must be unique")
+    for f in specs:
+        if f.ask_if is not None and f.ask_if[0] not in {g.slot for g in specs}:
+            raise FormSpecError(f"{path} field {f.name!r}: ask_if names an unknown field")
     if not isinstance(data.get("start_intent"), str):
         raise FormSpecError(f"{path}: needs a start_intent")
     return FormSpec(

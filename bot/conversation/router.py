@@ -20,7 +20,7 @@ from bot.cases.dialogue import CaseDialogue
 from bot.conversation import render
 from bot.conversation.begin import begin
 from bot.conversation.inbound import clean
-from bot.conversation.language import detect, normalise
+from bot.conversation.language import detect, normalise, other_language
 from bot.conversation.ratelimit import RateLimiter
 from bot.conversation.shortcuts import choose, is_more, is_repeat, yes_or_no
 from bot.conversation.turn import Turn, apply_settings, confirmed, finish, more, more_choices
@@ -51,6 +51,7 @@ from common.vocabulary import CANCEL_PAYLOAD, is_cancel, wants_person
 
 log = logging.getLogger(__name__)
 
+ACK_EVERY_S = 120  # a waiting citizen's messages are acknowledged at most this often
 
 class ConversationRouter:
     def __init__(
@@ -147,6 +148,8 @@ class ConversationRouter:
             text = choose(text, session.choices, session.simple_mode)
             turn, text = await self._bot_turn(session, text, message)
         else:
+            if session.mode == "waiting_for_agent":  # '1' for 'Stop waiting'
+                text = choose(text, session.choices, simple_mode=False)
             turn = await self._to_agent(session, text)
         marks = outcomes.markers(turn.replies)  # finish() drops these control-only replies
         turn = finish(turn)
@@ -174,11 +177,19 @@ class ConversationRouter:
         """Who answers a citizen the bot is talking to: the gateway itself for the answer to
         "Is that right?", "repeat", "more" and its own exchanges (a case, a handoff offer), else
         Rasa. With the text as recorded (a "no" becomes the request to change that field)."""
-        if session.held and (yes_or_no(text) is not None or text == render.HANDOFF_PAYLOAD):
+        held = bool(session.held) and not is_repeat(text)
+        if held and yes_or_no(text) is None:
+            # not 'yes' to "You said: ... Is that right?": the answer is not kept
+            session = await self._forget_held(session, message)
+            held = False
+        if held:
             turn, text = confirmed(session, text)
             if turn is None:  # "no": the form asks that question again
                 turn = await self._to_bot(session.but(held=(), held_field=None), text, message)
             return turn, text
+        if not message.payload and other_language(text):
+            both = "\n".join(say("only_en_zh", lang) for lang in ("en", "zh"))  # both: either
+            return Turn(session, [OutgoingMessage(text=both, sender="system")]), text
         if is_repeat(text):
             return Turn(session, await self._repeat(session), rendered=True), text
         if is_more(text) and session.more:
@@ -234,6 +245,17 @@ class ConversationRouter:
                 session, replies, reason=reason, topic=str(topic) if topic else None
             )
         return Turn(session, replies)
+
+    async def _forget_held(self, session: Session, message: IncomingMessage) -> Session:
+        """Simplified mode: the answer awaiting "Is that right?" was not confirmed, so the form
+        forgets it ('change <field>', its replies unused) before the message is handled."""
+        forget = say("change_field", session.lang, field=session.held_field or "")
+        metadata = {"lang": session.lang, "simple_mode": True, "channel": message.channel}
+        try:
+            await self.rasa.send(session.citizen_id, forget, metadata)
+        except RasaUnavailable as exc:
+            log.warning("could not drop an unconfirmed answer: %s", exc)
+        return session.but(held=(), held_field=None)
 
     async def _repeat(self, session: Session) -> list[OutgoingMessage]:
         """Copies of the last messages the citizen got ('repeat' / '再说一遍')."""
@@ -317,9 +339,21 @@ class ConversationRouter:
         await self.handoff.citizen_message(ticket_id)
         if session.mode == "waiting_for_agent":
             place = await self.handoff.place(ticket_id)
-            asks = text.strip().lower() in citizen.ASK_AGAIN or wants_person(text)
-            retold = [citizen.while_waiting(session.lang, place)] if asks else []
-            return Turn(session, retold, place)
+            if text.strip().lower() in citizen.ASK_AGAIN or wants_person(text):
+                # asked where they are: always told again
+                return Turn(session, [citizen.while_waiting(session.lang, place)], place)
+            acknowledge = await self.redis.set(
+                keys.waiting_ack(session.citizen_id), "1", nx=True, ex=ACK_EVERY_S
+            )
+            if not acknowledge:
+                return Turn(session, [], place)
+            ack = render.system(
+                "waiting_ack",
+                session.lang,
+                (Button(say("cancel_waiting", session.lang), CANCEL_PAYLOAD),),
+                position=place.position,
+            )
+            return Turn(session, [ack], place)
         return Turn(session, [])
 
     def _state(self, session: Session, place: QueuePlace | None) -> ConversationState:

@@ -107,6 +107,7 @@ class HandoffDialogue:
         return Step(_clear(session), [system("rated", session.lang)])
 
     async def _offer(self, session: Session, text: str) -> Step | None:
+        text = _OFFER_WORDS.get(_words(text), text)  # the choice as written on its button
         if text == LEAVE_MESSAGE:
             return Step(session.but(pending="leave_message"), [system("ask_message", session.lang)])
         if text == BOOK_CALLBACK:
@@ -187,6 +188,22 @@ class HandoffDialogue:
             ticket=place.ticket_id,
         )
         return Step(_clear(session), [reply])
+
+
+def _words(text: str) -> str:
+    return re.sub(r"[\s.!。！]+", " ", text.casefold()).strip()
+
+
+# Every shown choice also works by its words (its number works through the session's choices).
+_OFFER_WORDS = {
+    _words(say(key, lang)): payload
+    for key, payload in (
+        ("btn_leave_message", LEAVE_MESSAGE),
+        ("btn_callback", BOOK_CALLBACK),
+        ("btn_wait", KEEP_WAITING),
+    )
+    for lang in ("en", "zh")
+}
 
 
 def _clear(session: Session) -> Session:

@@ -155,6 +155,11 @@ def telegram_payload(digest: str) -> str:
     return f"{PREFIX}:telegram:payload:{digest}"
 
 
+def waiting_ack(citizen_id: str) -> str:
+    """Set (with a TTL) when a waiting citizen's message was last acknowledged."""
+    return f"{PREFIX}:handoff:ack:{citizen_id}"
+
+
 def handoff_offers() -> str:
     """ZSET ticket id -> deadline: tickets assigned to an agent and not yet accepted."""
     return f"{PREFIX}:handoff:offers"
