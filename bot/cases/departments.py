@@ -15,14 +15,14 @@ from sqlalchemy import select
 
 from bot.cases.models import Department
 from bot.clock import Clock
-from bot.errors import CivicError
+from bot.errors import InvalidInput
 from bot.storage.db import Database
 
 NAME = re.compile(r"^[a-z][a-z0-9_-]{1,59}$")
 KEY_PREFIX = "dk_"
 
 
-class DepartmentError(CivicError):
+class DepartmentError(InvalidInput):
     """A department cannot be added as asked; the message says why."""
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import or_, select, update
 from bot.cases.models import CaseNotification, CaseRecord
 from bot.cases.store import CaseStore
 from bot.cases.texts import rating_buttons, say
+from bot.errors import Conflict
 from bot.messages import Button, OutgoingMessage
 from bot.storage import keys
 from bot.storage.models import TranscriptMessage
@@ -223,5 +224,5 @@ class CaseNotifier:
             return [r.id for r in rows]
 
 
-class _AlreadySent(Exception):
+class _AlreadySent(Conflict):
     """Another replica sent it after our lease ran out: roll back our copy."""

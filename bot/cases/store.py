@@ -33,7 +33,7 @@ from bot.cases.models import (
 )
 from bot.cases.workflow import Workflow, workflow_for
 from bot.clock import Clock
-from bot.errors import CivicError, NotFound
+from bot.errors import InvalidInput, NotFound
 from bot.masking import mask_value
 from bot.storage.db import Database
 
@@ -64,7 +64,7 @@ class AlwaysOpen:
         return max(0.0, (end - start).total_seconds())
 
 
-class CaseInputError(CivicError):
+class CaseInputError(InvalidInput):
     """A change that cannot be made as asked (unknown assignee form, bad rating...)."""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.messages import Button
+from common.texts import Catalogue
 
 TEXTS: dict[str, dict[str, str]] = {
     "status_changed": {
@@ -50,9 +51,7 @@ RATE_PAYLOAD = "/case_rate"
 INFO_PAYLOAD = "/case_info"
 
 
-def say(key: str, lang: str, **values: object) -> str:
-    variants = TEXTS[key]
-    return (variants.get(lang) or variants["en"]).format(**values)
+say = Catalogue("cases", TEXTS)
 
 
 def rating_buttons(reference: str, lang: str) -> tuple[Button, ...]:

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, Conflict
 from bot.settings import PROJECT_ROOT
 
 LANGS = ("en", "zh")
@@ -33,7 +33,7 @@ class WorkflowError(ConfigError):
     """A workflow file is malformed; the message names the file and the entry."""
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(Conflict):
     """The workflow does not allow this move (HTTP 409)."""
 
     def __init__(self, form: str, current: str, wanted: str, allowed: tuple[str, ...]) -> None:

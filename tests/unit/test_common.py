@@ -77,13 +77,14 @@ def test_a_catalogue_checks_every_language_and_falls_back_to_english() -> None:
         Catalogue("test", {"bye": {"en": "Bye"}})
 
 
-def test_the_five_catalogues_use_the_one_lookup() -> None:
+def test_the_text_catalogues_use_the_one_lookup() -> None:
     from actions import texts as answers
     from actions.forms import texts as forms
     from bot import texts as gateway
+    from bot.cases import texts as cases
     from bot.delivery import texts as delivery
     from bot.handoff import texts as handoff
 
-    lookups = [gateway.text, delivery.text, handoff.say, answers.say, forms.say]
+    lookups = [gateway.text, delivery.text, handoff.say, cases.say, answers.say, forms.say]
     assert all(isinstance(lookup, Catalogue) for lookup in lookups)
-    assert len({lookup.name for lookup in lookups}) == 5
+    assert len({lookup.name for lookup in lookups}) == 6
