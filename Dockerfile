@@ -15,11 +15,10 @@ COPY channels channels
 COPY console console
 COPY civic civic
 COPY bench bench
-COPY common common
 RUN grep -v '^torch==' constraints/app.txt > /tmp/c.txt && \
     pip install --no-cache-dir -c /tmp/c.txt . && \
     useradd --system --uid 1001 civic && mkdir -p /app/var && chown civic /app/var
 USER civic
 EXPOSE 8000 5055
 CMD ["uvicorn", "civic.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", \
-     "--no-access-log"]
+     "--http", "civic.http_server:OneWriteHttpToolsProtocol"]

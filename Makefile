@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run setup test lint unit integration bench bench-desk bench-kb train clean browser-deps
+.PHONY: run setup test lint unit integration bench bench-kb train clean browser-deps
 
 run: setup  ## set everything up and run the assistant on embedded defaults
 	$(VENV)/bin/civic up
@@ -62,9 +62,6 @@ browser-deps:
 
 bench: setup  ## load benchmark of the whole stack (N = 1, 8, 32 citizens), memory, start-up
 	$(VENV)/bin/civic bench
-
-bench-desk: setup  ## automatic assignment: decision time with 200 waiting tickets, 30 agents
-	$(VENV)/bin/python bench/assignment_bench.py
 
 bench-kb: setup  ## search quality and speed on every eval set (about 10 minutes)
 	$(VENV)/bin/python bench/kb_bench.py

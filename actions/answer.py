@@ -14,10 +14,11 @@ from actions.forms.link import form_link
 from actions.guide_format import format_answer
 from actions.knowledge import knowledge_base
 from actions.texts import say
-from common.vocabulary import PERSON_PAYLOAD as HANDOFF_PAYLOAD
 from knowledge_base import Guide, SearchResult
 
 log = logging.getLogger(__name__)
+
+HANDOFF_PAYLOAD = "/request_human"
 
 
 def citizen_lang(tracker: Tracker) -> str:
@@ -44,7 +45,6 @@ class ActionAnswerFromGuides(Action):
                     text=format_answer(guide, lang, None, simple and not full),
                     buttons=_answer_buttons(guide, lang, simple and not full),
                 )
-                _mark(dispatcher, "guide_opened", guide=guide.id)
                 return [SlotSet("last_topic", guide.id)]
         text = (tracker.latest_message or {}).get("text") or ""
         if text.startswith("/"):  # the "ask a question" button, not a question yet
@@ -56,7 +56,6 @@ class ActionAnswerFromGuides(Action):
             log.exception("knowledge-base search failed")
             dispatcher.utter_message(text=say("search_failed", lang), buttons=[_person(lang)])
             return []
-        search_ms = round(result.elapsed_ms, 2)
         if result.outcome == "answer" and result.hits:
             best = result.hits[0]
             guide = kb.guide(best.guide_id, lang)
@@ -65,7 +64,6 @@ class ActionAnswerFromGuides(Action):
                     text=format_answer(guide, lang, best.section, simple),
                     buttons=_answer_buttons(guide, lang, simple),
                 )
-                _mark(dispatcher, "answered", guide=guide.id, search_ms=search_ms)
                 return [SlotSet("last_topic", guide.id)]
         if result.outcome == "clarify" and result.hits:
             buttons = [
@@ -74,19 +72,10 @@ class ActionAnswerFromGuides(Action):
             ]
             buttons.append(_person(lang))
             dispatcher.utter_message(text=say("clarify", lang), buttons=buttons)
-            _mark(dispatcher, "clarified", guide=result.hits[0].guide_id, search_ms=search_ms)
             return []
         dispatcher.utter_message(text=say("decline", lang), buttons=[_person(lang)])
         dispatcher.utter_message(json_message={"misunderstood": True})
-        nearest = result.hits[0].guide_id if result.hits else None
-        _mark(dispatcher, "declined", guide=nearest, search_ms=search_ms)
         return []
-
-
-def _mark(dispatcher: CollectingDispatcher, kind: str, **detail: Any) -> None:
-    """The question's outcome for the gateway's insights (a control-only reply it drops)."""
-    mark = {"kind": kind, **{k: v for k, v in detail.items() if v is not None}}
-    dispatcher.utter_message(json_message={"outcome": mark})
 
 
 def _answer_buttons(guide: Guide, lang: str, simple: bool) -> list[dict[str, str]]:

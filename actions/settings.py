@@ -7,12 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from common.errors import ConfigError
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-class ActionConfigError(ConfigError):
+class ActionConfigError(Exception):
     """A setting of the action server is missing or malformed."""
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from common.texts import Catalogue
-
 TEXTS: dict[str, dict[str, str]] = {
     "clarify": {
         "en": "I found a few guides that might fit. Which one do you mean?",
@@ -41,4 +39,6 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-say = Catalogue("answers", TEXTS)
+def say(key: str, lang: str) -> str:
+    variants = TEXTS[key]
+    return variants.get(lang) or variants["en"]

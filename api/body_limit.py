@@ -13,10 +13,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from common.errors import InvalidInput
 
-
-class BodyTooLarge(InvalidInput):
+class BodyTooLarge(Exception):
     pass
 
 

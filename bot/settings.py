@@ -62,7 +62,6 @@ class Settings:
     api_keys: frozenset[str]
     service_token: str
     rasa_timeout_s: float
-    redis_timeout_s: float = 5.0
     max_message_chars: int = 4000
     default_lang: str = "en"
     default_wait_s: int = 180
@@ -122,7 +121,6 @@ class Settings:
             api_keys=keys,
             service_token=service_token,
             rasa_timeout_s=_float(env, "RASA_TIMEOUT_S", 20.0),
-            redis_timeout_s=_float(env, "CIVIC_REDIS_TIMEOUT_S", 5.0),
             max_message_chars=_int(env, "CIVIC_MAX_MESSAGE_CHARS", 4000, 1, 100_000),
             default_lang=lang,
             default_wait_s=_int(env, "CIVIC_DEFAULT_WAIT_S", 180, 1),

@@ -6,8 +6,6 @@ Bot replies come from Rasa's domain; these are the few things the gateway says i
 
 from __future__ import annotations
 
-from common.texts import Catalogue
-
 TEXTS: dict[str, dict[str, str]] = {
     "rasa_down": {
         "en": "Sorry, I can't answer right now because of a technical problem. "
@@ -65,4 +63,7 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-text = Catalogue("gateway", TEXTS)
+def text(key: str, lang: str, **values: object) -> str:
+    variants = TEXTS[key]
+    template = variants.get(lang) or variants["en"]
+    return template.format(**values)

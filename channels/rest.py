@@ -143,8 +143,16 @@ async def post_message(
     gw: Annotated[Gateway, Depends(gateway)],
     key: Annotated[str, Depends(require_api_key)],
 ) -> Response:
-    """One citizen message through the router. Server-Timing tells how long of it was the
-    wait for Rasa."""
+    # (the common case never gets here: channels/rest_fast.py serves it, with send_message too)
+    content, headers = await send_message(gw, conversation_id, key, body)
+    return Response(content, media_type="application/json", headers=headers)
+
+
+async def send_message(
+    gw: Gateway, conversation_id: str, key: str, body: MessageIn
+) -> tuple[bytes, dict[str, str]]:
+    """One citizen message through the router: the JSON reply (MessagesOut) and the response
+    headers. Server-Timing tells how long of it was the wait for Rasa."""
     incoming = IncomingMessage(
         text=body.text, channel="rest", payload=body.payload, lang=body.lang, metadata=body.metadata
     )
@@ -155,11 +163,8 @@ async def post_message(
         messages=[message_out(m) for m in reply.messages], state=state_out(reply.state)
     )
     # serialised once here; returned as a model, FastAPI would dump and re-validate it first
-    return Response(
-        out.model_dump_json(by_alias=True).encode(),
-        media_type="application/json",
-        headers={"Server-Timing": f"rasa;dur={rasa_ms.get():.1f}"},
-    )
+    content = out.model_dump_json(by_alias=True).encode()
+    return content, {"Server-Timing": f"rasa;dur={rasa_ms.get():.1f}"}
 
 
 @router.get(

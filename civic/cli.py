@@ -24,16 +24,9 @@ def cmd_up(args: argparse.Namespace) -> int:
         print(f"✗ {exc}", file=sys.stderr)
         return 1
 
-    interrupted = False
-
     def on_signal(signum: int, _frame: FrameType | None) -> None:
-        """The first Ctrl-C or TERM stops the stack; later ones may not interrupt that."""
-        nonlocal interrupted
-        if not interrupted:
-            interrupted = True
-            raise KeyboardInterrupt
+        raise KeyboardInterrupt
 
-    signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
         stack.up()
@@ -58,13 +51,13 @@ def cmd_up(args: argparse.Namespace) -> int:
             print(f"✗ {process.name} stopped unexpectedly; see {process.log_path}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        interrupted = True  # (also when Python raised it before on_signal was installed)
+        print("\nStopping ...", flush=True)
         return 0
     except StepFailed as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 1
-    finally:  # a second signal from here on only hurries the shutdown (Stack.down)
-        stack.down("\nStopping ..." if interrupted else "")
+    finally:
+        stack.down()
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -154,16 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_bench_arguments(bench_cmd)
     bench_cmd.set_defaults(func=run_bench)
     from civic.agent_cli import add_agent_commands
-    from civic.department_cli import add_department_commands
-    from civic.insights_cli import add_insights_commands
     from civic.kb_cli import add_kb_commands
     from civic.retention_cli import add_retention_commands
 
     add_kb_commands(sub)
     add_agent_commands(sub)
     add_retention_commands(sub)
-    add_department_commands(sub)
-    add_insights_commands(sub)
     return parser
 
 

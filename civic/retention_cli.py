@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.cases.retention import run_case_retention
 from bot.storage.db import Database
 from bot.storage.retention import run_retention
 from civic.stack import ROOT
@@ -30,9 +29,7 @@ def cmd_retention_run(args: argparse.Namespace) -> int:
     try:
         db.migrate()
         days = args.days or retention_days()
-        now = datetime.now(UTC)
-        result = run_retention(db, now, days, dry_run=args.dry_run)
-        cases = run_case_retention(db, now, days, var_dir, dry_run=args.dry_run)
+        result = run_retention(db, datetime.now(UTC), days, dry_run=args.dry_run)
     finally:
         db.dispose()
     report: dict[str, Any] = {
@@ -42,11 +39,6 @@ def cmd_retention_run(args: argparse.Namespace) -> int:
             "messages": result.messages,
             "tickets": result.tickets,
             "ticket_events": result.ticket_events,
-            "cases": cases.cases,
-            "case_events": cases.case_events,
-            "case_photos": cases.photos,
-            "outbox_payloads": cases.outbox_payloads,
-            "outcome_events": result.outcome_events,
         },
     }
     print(
@@ -55,9 +47,7 @@ def cmd_retention_run(args: argparse.Namespace) -> int:
         else (
             f"{'would delete' if args.dry_run else 'deleted'} before {result.cutoff:%Y-%m-%d}: "
             f"{result.messages} messages, {result.tickets} closed tickets "
-            f"({result.ticket_events} timing events), {cases.cases} finished cases "
-            f"({cases.case_events} case events, {cases.photos} photos), "
-            f"{cases.outbox_payloads} webhook payloads, {result.outcome_events} outcome events"
+            f"({result.ticket_events} timing events)"
         )
     )
     return 0
@@ -66,9 +56,7 @@ def cmd_retention_run(args: argparse.Namespace) -> int:
 def add_retention_commands(sub: Any) -> None:
     retention = sub.add_parser("retention", help="data retention")
     actions = retention.add_subparsers(dest="retention_command", required=True)
-    run = actions.add_parser(
-        "run", help="delete transcripts, closed tickets and finished cases past the period"
-    )
+    run = actions.add_parser("run", help="delete transcripts and closed tickets past the period")
     run.add_argument("--days", type=int, help="override CIVIC_RETENTION_DAYS (default 365)")
     run.add_argument("--dry-run", action="store_true", help="count only, delete nothing")
     run.add_argument("--json", action="store_true")

@@ -7,12 +7,9 @@ import contextlib
 import json
 import os
 import secrets
-import signal
 import sys
-import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -21,9 +18,9 @@ from civic.processes import ManagedProcess, http_ok
 from civic.progress import StepFailed, step
 from civic.training import rasa_bin, rasa_env, train
 
-# plain uvicorn (uvloop and httptools when installed, as they are here); no access log: the
-# gateway logs what matters itself, masked
-SERVER_OPTIONS = ("--no-access-log",)
+# uvicorn's options for the gateway, and for `civic bench --floor`'s forwarder (measured alike):
+# civic/http_server.py sends a response's head and body in one write
+SERVER_OPTIONS = ("--http", "civic.http_server:OneWriteHttpToolsProtocol", "--no-access-log")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -180,7 +177,7 @@ class Stack:
                 env,
                 c.root,
                 self._redis_ok,
-                port_hint=f"is port {c.embedded_redis_port} free? set CIVIC_EMBEDDED_REDIS_PORT",
+                fix_hint=f"is port {c.embedded_redis_port} free? set CIVIC_EMBEDDED_REDIS_PORT",
             )
         self.processes["actions"] = ManagedProcess(
             "action server",
@@ -189,8 +186,8 @@ class Stack:
             env,
             c.root,
             lambda: http_ok(f"http://127.0.0.1:{c.actions_port}/health"),
-            fix_hint="a guide or form error is named in the log",
-            port_hint=f"is port {c.actions_port} free? set CIVIC_ACTIONS_PORT",
+            fix_hint=f"is port {c.actions_port} free? set CIVIC_ACTIONS_PORT; a guide error is "
+            "named in the log",
         )
         self.processes["rasa"] = ManagedProcess(
             "Rasa",
@@ -199,8 +196,8 @@ class Stack:
             rasa_env(c.root, env),
             c.root,
             lambda: self._rasa_ready(self.rasa_url),
-            fix_hint="run `make setup` if .venv-rasa is missing",
-            port_hint=f"is port {c.rasa_port} free? set RASA_PORT",
+            fix_hint=f"is port {c.rasa_port} free? set RASA_PORT; run `make setup` if .venv-rasa "
+            "is missing",
         )
         self.processes["gateway"] = ManagedProcess(
             "gateway",
@@ -209,8 +206,7 @@ class Stack:
             env,
             c.root,
             lambda: http_ok(self.gateway_url + "/healthz"),
-            fix_hint="check the setting the error names (see the README's configuration)",
-            port_hint=f"is port {c.gateway_port} free? set CIVIC_PORT",
+            fix_hint=f"is port {c.gateway_port} free? set CIVIC_PORT",
         )
 
     def _rasa_argv(self, port: int | None = None) -> list[str]:
@@ -317,31 +313,8 @@ class Stack:
     def kill(self, name: str) -> None:
         self.processes[name].kill()
 
-    def down(self, announce: str = "") -> None:
-        """Stop every process, the last started first. Idempotent, and not interrupted by a
-        second Ctrl-C or TERM: one while it runs only hurries it (no grace period left)."""
+    def down(self) -> None:
         replicas = [n for n in self.processes if n not in ("gateway", "rasa", "actions", "redis")]
-        with hurried_by_signals() as hurry:
-            if announce:
-                print(announce, flush=True)
-            for name in [*replicas, "gateway", "rasa", "actions", "redis"]:
-                if name in self.processes:
-                    self.processes[name].stop(hurry=hurry)
-
-
-@contextlib.contextmanager
-def hurried_by_signals() -> Iterator[threading.Event]:
-    """SIGINT and SIGTERM set the event instead of raising, until the block ends (in the main
-    thread; elsewhere signals do not reach Python code anyway)."""
-    hurry = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
-        yield hurry
-        return
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    for sig in previous:
-        signal.signal(sig, lambda _signum, _frame: hurry.set())
-    try:
-        yield hurry
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for name in [*replicas, "gateway", "rasa", "actions", "redis"]:
+            if name in self.processes:
+                self.processes[name].stop()

@@ -18,8 +18,7 @@ from console.auth import Supervisor
 router = APIRouter(tags=["reports"])
 
 
-def instant(raw: str | None, name: str, default: datetime) -> datetime:
-    """An ISO 8601 query parameter (UTC when it names no zone), or the default; 422 if bad."""
+def _instant(raw: str | None, name: str, default: datetime) -> datetime:
     if raw is None or not raw.strip():
         return default
     try:
@@ -44,8 +43,8 @@ async def report(
     to: Annotated[str | None, Query()] = None,
 ) -> dict[str, Any]:
     now = gw.clock.now()
-    end = instant(to, "to", now)
-    start = instant(from_, "from", end - timedelta(days=7))
+    end = _instant(to, "to", now)
+    start = _instant(from_, "from", end - timedelta(days=7))
     if end <= start or end - start > timedelta(days=366):
         raise HTTPException(422, "from must be before to, at most 366 days apart")
     timelines = await asyncio.to_thread(load_timelines, gw.db, start, end)

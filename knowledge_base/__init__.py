@@ -9,12 +9,12 @@ from knowledge_base.documents import Chunk, Document
 from knowledge_base.embedders import Embedder
 from knowledge_base.errors import (
     CalibrationError,
+    ConfigError,
     DataFormatError,
     EmbedderError,
     GuideError,
     IndexMismatch,
     KnowledgeBaseError,
-    SearchConfigError,
 )
 from knowledge_base.guide import Guide, load_guides, parse_guide
 from knowledge_base.knowledge_base import Hit, KnowledgeBase, SearchResult
@@ -22,6 +22,7 @@ from knowledge_base.knowledge_base import Hit, KnowledgeBase, SearchResult
 __all__ = [
     "CalibrationError",
     "Chunk",
+    "ConfigError",
     "DataFormatError",
     "Document",
     "Embedder",
@@ -35,7 +36,6 @@ __all__ = [
     "LabelledQuery",
     "LanguageSettings",
     "SearchConfig",
-    "SearchConfigError",
     "SearchResult",
     "faq_documents",
     "load_guides",

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from knowledge_base.embedders import check_model_spec
-from knowledge_base.errors import SearchConfigError
+from knowledge_base.errors import ConfigError
 
 DEFAULT_CALIBRATION = Path(__file__).resolve().parent / "calibration.json"
 
@@ -35,13 +35,13 @@ class LanguageSettings:
 
     def __post_init__(self) -> None:
         if len(self.models) != len(self.dense_weights):
-            raise SearchConfigError("dense_weights", "needs one weight per model")
+            raise ConfigError("dense_weights", "needs one weight per model")
         if self.bm25_weight < 0 or any(w < 0 for w in self.dense_weights):
-            raise SearchConfigError("weights", "fusion weights must be >= 0")
+            raise ConfigError("weights", "fusion weights must be >= 0")
         if self.proto_weight < 0 or self.knn_weight < 0 or self.knn < 1:
-            raise SearchConfigError("proto_weight/knn", "must be >= 0 (knn >= 1)")
+            raise ConfigError("proto_weight/knn", "must be >= 0 (knn >= 1)")
         if self.bm25_weight == 0 and not any(self.dense_weights):
-            raise SearchConfigError("weights", "at least one signal needs a positive weight")
+            raise ConfigError("weights", "at least one signal needs a positive weight")
 
 
 DEFAULT_EN = LanguageSettings(
@@ -92,7 +92,7 @@ class SearchConfig:
         """Read CIVIC_KB_MODEL_EN / CIVIC_KB_MODEL_ZH (builtin name - minilm, e5, use, none -
         or a sentence-transformers model directory; several joined with '+'),
         CIVIC_KB_BM25_WEIGHT_EN / _ZH (a float >= 0), CIVIC_KB_CANDIDATES (int >= 1) and
-        CIVIC_KB_CALIBRATION (a JSON file path). A malformed value raises SearchConfigError naming
+        CIVIC_KB_CALIBRATION (a JSON file path). A malformed value raises ConfigError naming
         the variable."""
         config = cls()
         for lang in ("en", "zh"):
@@ -114,13 +114,13 @@ class SearchConfig:
                 settings = replace(
                     settings, models=models, bm25_weight=bm25_weight, dense_weights=dense_weights
                 )
-            except SearchConfigError as exc:
-                raise SearchConfigError(f"{model_var}/{weight_var}", exc.args[0]) from exc
+            except ConfigError as exc:
+                raise ConfigError(f"{model_var}/{weight_var}", exc.args[0]) from exc
             config = config.with_language(lang, settings)
         if environ.get("CIVIC_KB_CANDIDATES", "").strip():
             raw = environ["CIVIC_KB_CANDIDATES"]
             if not raw.strip().isdigit() or int(raw) < 1:
-                raise SearchConfigError("CIVIC_KB_CANDIDATES", f"{raw!r} is not a positive integer")
+                raise ConfigError("CIVIC_KB_CANDIDATES", f"{raw!r} is not a positive integer")
             config = replace(config, candidates=int(raw))
         if environ.get("CIVIC_KB_CALIBRATION", "").strip():
             config = replace(config, calibration_path=Path(environ["CIVIC_KB_CALIBRATION"]))
@@ -131,7 +131,7 @@ def _float(raw: str, variable: str) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise SearchConfigError(variable, f"{raw!r} is not a number") from None
+        raise ConfigError(variable, f"{raw!r} is not a number") from None
     if not value >= 0 or value == float("inf"):
-        raise SearchConfigError(variable, f"{raw!r} must be a finite number >= 0")
+        raise ConfigError(variable, f"{raw!r} must be a finite number >= 0")
     return value

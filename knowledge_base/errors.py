@@ -1,15 +1,12 @@
-"""The knowledge_base exceptions: every error this package raises derives from
-:class:`KnowledgeBaseError` (a CivicError of common/errors.py), so callers can catch one type and
-show a short message."""
+"""The knowledge_base exception hierarchy: every error this package raises derives from
+:class:`KnowledgeBaseError`, so callers can catch one type and show a short message."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from common.errors import CivicError, ConfigError, InvalidInput, Unavailable
 
-
-class KnowledgeBaseError(CivicError):
+class KnowledgeBaseError(Exception):
     """Base class of every error raised by the knowledge_base package."""
 
 
@@ -23,7 +20,7 @@ class GuideError(KnowledgeBaseError):
         super().__init__(f"{self.path}: field '{field}': {problem}")
 
 
-class DataFormatError(KnowledgeBaseError, InvalidInput):
+class DataFormatError(KnowledgeBaseError):
     """An FAQ or query file in the shared eval format is malformed."""
 
     def __init__(self, path: Path | str, line: int, problem: str) -> None:
@@ -32,7 +29,7 @@ class DataFormatError(KnowledgeBaseError, InvalidInput):
         super().__init__(f"{self.path}:{line}: {problem}")
 
 
-class SearchConfigError(KnowledgeBaseError, ConfigError):
+class ConfigError(KnowledgeBaseError):
     """A search setting (often from an environment variable) is missing or malformed."""
 
     def __init__(self, variable: str, problem: str) -> None:
@@ -40,7 +37,7 @@ class SearchConfigError(KnowledgeBaseError, ConfigError):
         super().__init__(f"{variable}: {problem}")
 
 
-class EmbedderError(KnowledgeBaseError, Unavailable):
+class EmbedderError(KnowledgeBaseError):
     """An embedding model could not be loaded or failed to embed."""
 
 

@@ -11,14 +11,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cases_client import CasesUnavailable, cases_client
+from actions.cases_client import CasesClient, CasesUnavailable
 from actions.forms.clock import today
 from actions.forms.engine import (
     DRAFT_SLOT,
     PROGRESS_SLOT,
     REQUESTED_SLOT,
     STATUS_SLOT,
-    Outcome,
     Turn,
     decide,
 )
@@ -85,8 +84,7 @@ class FormValidator(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        turn = turn_from(tracker)
-        outcome = decide(self.spec, tracker.slots, turn)
+        outcome = decide(self.spec, tracker.slots, turn_from(tracker))
         if outcome.reject:
             return []  # Rasa rejects the form; a rule answers; the form then asks again
         for message in outcome.messages:
@@ -94,61 +92,7 @@ class FormValidator(Action, ABC):
         if outcome.accepted is not None:
             label, shown = outcome.accepted
             dispatcher.utter_message(json_message={"accepted": {"field": label, "value": shown}})
-        for mark in form_marks(self.spec, tracker.slots, turn.fresh, outcome):
-            dispatcher.utter_message(json_message={"outcome": mark})
         return [SlotSet(slot, value) for slot, value in outcome.slots.items()]
-
-
-_ENDS = {"cancelled": "form_cancelled", "paused": "form_paused", "handoff": "form_handoff"}
-
-
-def form_marks(
-    spec: FormSpec, slots: dict[str, Any], fresh: bool, outcome: Outcome
-) -> list[dict[str, Any]]:
-    """What this validation came to, for the gateway's insights (control-only replies it
-    drops): the form started or resumed, an answer refused, the form ended early, the next
-    question asked (`form_step`, step 1..n) or the summary shown. Steps are 1-based positions
-    in the rules table; the summary is step n + 1."""
-    requested = slots.get(REQUESTED_SLOT)
-    fields = list(spec.slots)
-    marks: list[dict[str, Any]] = []
-
-    def step(slot: Any) -> int:
-        return fields.index(slot) + 1 if slot in fields else len(fields) + 1
-
-    def field(slot: Any) -> str:
-        return str(slot)[len(spec.name) + 1 :] if slot in fields else "summary"
-
-    started = fresh and requested not in (*fields, CONFIRM_SLOT)
-    if started:
-        draft = slots.get(DRAFT_SLOT)
-        resumed = isinstance(draft, dict) and draft.get("form") == spec.name
-        marks.append({"kind": "form_resumed" if resumed else "form_started", "form": spec.name})
-    status = outcome.slots.get(STATUS_SLOT)
-    if status in _ENDS:
-        at = {"form": spec.name, "field": field(requested), "step": step(requested)}
-        return [*marks, {"kind": _ENDS[status], **at}]
-    following = outcome.slots.get(REQUESTED_SLOT)
-    refused = (
-        fresh
-        and not started
-        and requested in fields
-        and requested in outcome.slots
-        and outcome.slots[requested] is None
-        and following == requested
-        and bool(outcome.messages)
-    )
-    if refused:
-        marks.append(
-            {"kind": "form_invalid", "form": spec.name, "field": field(requested),
-             "step": step(requested)}
-        )  # fmt: skip
-    if following is not None and (started or following != requested):
-        kind = "form_summary" if following == CONFIRM_SLOT else "form_step"
-        marks.append(
-            {"kind": kind, "form": spec.name, "field": field(following), "step": step(following)}
-        )
-    return marks
 
 
 def validator_for(spec: FormSpec) -> Action:
@@ -236,7 +180,7 @@ class ActionFinishForm(Action):
         channel = tracker.get_slot("channel") or "rest"
         title = spec.title[lang]
         try:
-            case = await cases_client().submit(
+            case = await CasesClient.from_env().submit(
                 tracker.sender_id,
                 spec.name,
                 answers_for_case(spec, tracker.slots),
@@ -246,9 +190,6 @@ class ActionFinishForm(Action):
             )
         except CasesUnavailable as exc:
             log.warning("submitting form %s failed: %s", spec.name, exc)
-            dispatcher.utter_message(
-                json_message={"outcome": {"kind": "form_submit_failed", "form": spec.name}}
-            )
             dispatcher.utter_message(text=say("submit_failed", lang, title=title))
             # Back to the summary with every answer kept: 'confirm' tries again.
             return [
@@ -260,9 +201,6 @@ class ActionFinishForm(Action):
         reference = str(case["reference"])
         log.info("form %s submitted as %s", spec.name, reference)
         dispatcher.utter_message(text=say("submitted", lang, title=title, reference=reference))
-        dispatcher.utter_message(
-            json_message={"outcome": {"kind": "form_submitted", "form": spec.name}}
-        )
         return _reset(spec, keep_answers=False)
 
 

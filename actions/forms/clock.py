@@ -7,10 +7,8 @@ import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from common.errors import ConfigError
 
-
-class TimezoneError(ConfigError):
+class TimezoneError(Exception):
     """CIVIC_TIMEZONE names no known time zone."""
 
 

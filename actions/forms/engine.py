@@ -20,18 +20,28 @@ from actions.validators import EXTRACTORS, VALIDATORS, Context, Valid
 from actions.validators.choices import yes_no
 from actions.validators.reasons import reason_text
 from actions.validators.text import is_skip
-from common.vocabulary import is_cancel, is_restart, wants_person
 
 STATUS_SLOT = "form_status"
 PROGRESS_SLOT = "form_progress"
 DRAFT_SLOT = "form_draft"
 REQUESTED_SLOT = "requested_slot"
 
+_CANCEL = re.compile(
+    r"^\s*(please\s+)?(cancel|stop|quit|exit|abort|never ?mind|forget it|i give up)"
+    r"(\s+(it|this|that|the (form|application|report|booking)|please))*\s*[.!]*\s*$"
+    r"|^\s*(取消|不办了|算了|退出|不填了|停止|放弃|别填了|不弄了|终止)(申请|办理|填写|吧|了)*\s*[。！!]*\s*$",
+    re.IGNORECASE,
+)
 _PAUSE = re.compile(
     r"^\s*(pause|save (it|this|my progress|for later|draft|my answers)|finish later|"
     r"continue later|(i'?ll|let me) (finish|continue|do) (this|it|the rest) later|later)\s*[.!]*$"
     r"|^\s*(暂停|先保存|保存草稿|保存一下|先存着|等会儿?再填|稍后再填|回头再填|晚点再继续|先暂停一下)"
     r".{0,6}$",
+    re.IGNORECASE,
+)
+_PERSON = re.compile(
+    r"^\s*(0|human|person|agent|operator|talk to (a )?(real )?(person|human|someone)|"
+    r"人工|转人工|人工服务|真人|找人工)\s*[.!。！]*$",
     re.IGNORECASE,
 )
 _CHANGE = re.compile(
@@ -164,14 +174,11 @@ def _handle_answer(
     spec: FormSpec, current: dict[str, Any], requested: str, turn: Turn, out: Outcome
 ) -> None:
     text = turn.text.strip()
-    if is_restart(text):  # not an answer: the rules start the conversation over
-        out.reject = True
-        return None
-    if is_cancel(text) or _sure(turn, "cancel"):
+    if _CANCEL.match(text) or _sure(turn, "cancel"):
         return _end(spec, current, out, "cancelled", clear=True)
     if _PAUSE.match(text) or _sure(turn, "pause"):
         return _end(spec, current, out, "paused", clear=False)
-    if wants_person(text) or _sure(turn, "request_human"):
+    if _PERSON.match(text) or _sure(turn, "request_human"):
         return _end(spec, current, out, "handoff", clear=False)
     if _CASE_REF.search(text):
         out.reject = True

@@ -13,13 +13,12 @@ import yaml
 
 from actions.settings import PROJECT_ROOT
 from actions.validators import EXTRACTORS, VALIDATORS
-from common.errors import ConfigError
 
 CONFIRM_SLOT = "form_confirm"
 LANGS = ("en", "zh")
 
 
-class FormSpecError(ConfigError):
+class FormSpecError(Exception):
     """A rules table is malformed; the message names the file and the field."""
 
 

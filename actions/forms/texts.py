@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from common.texts import Catalogue
-
 TEXTS: dict[str, dict[str, str]] = {
     "progress": {"en": "Step {step} of {total}:", "zh": "第{step}步，共{total}步："},
     "summary_progress": {"en": "Last step:", "zh": "最后一步："},
@@ -84,9 +82,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "您还没有提交过申请或反映。",
     },
     "your_cases": {"en": "Your recent cases:", "zh": "您最近的办件："},
-    "case_history": {"en": "What happened so far:", "zh": "办理记录："},
-    "history_line": {"en": "- {date}: {status}", "zh": "- {date}：{status}"},
-    "history_note": {"en": " ({note})", "zh": "（{note}）"},
     "status_unavailable": {
         "en": "Sorry, I can't look up cases right now. Please try again in a few minutes.",
         "zh": "抱歉，暂时无法查询办件进度，请几分钟后再试。",
@@ -103,4 +98,6 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-say = Catalogue("forms", TEXTS)
+def say(key: str, lang: str, **values: object) -> str:
+    variants = TEXTS[key]
+    return (variants.get(lang) or variants["en"]).format(**values)

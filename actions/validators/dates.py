@@ -10,7 +10,6 @@ import re
 from datetime import date, timedelta
 
 from actions.validators.result import Context, Invalid, Params, Result, Valid
-from common.errors import InvalidInput
 
 _CN_DIGITS = {
     "零": 0,
@@ -76,7 +75,7 @@ _RELATIVE_ZH = {
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 
-class DateError(InvalidInput, ValueError):
+class DateError(ValueError):
     """A date that does not exist (30 February); `details` say which part is wrong."""
 
     def __init__(self, year: int, month: int, day: int) -> None:

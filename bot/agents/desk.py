@@ -18,10 +18,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import LockError
 
-from bot.agents.assignment import Assigner
-from bot.agents.availability import Availability, Status
 from bot.clock import Clock
-from bot.errors import Conflict
 from bot.handoff.queue import HandoffQueue
 from bot.handoff.texts import rating_buttons, system
 from bot.messages import OutgoingMessage
@@ -32,7 +29,7 @@ from bot.storage.transcript import Transcript
 log = logging.getLogger(__name__)
 
 
-class TicketConflict(Conflict):
+class TicketConflict(Exception):
     """The ticket is held by someone else (or no longer open)."""
 
     def __init__(self, holder: str | None) -> None:
@@ -54,34 +51,16 @@ class AgentDesk:
         self.sessions = sessions
         self.transcript = transcript
         self.clock = clock
-        self.availability = Availability(redis, clock, queue.settings)
-        self.assigner = Assigner(redis, queue, clock, queue.settings)
-        queue.on_change = self.changed
+        queue.on_change = self.retell
 
     # --- agent actions ----------------------------------------------------------------------
 
     async def claim(self, ticket_id: int, agent: str) -> None:
+        state = await self.queue.live_state(ticket_id)
         ok, holder = await self.queue.claim(ticket_id, agent)
-        if not ok and holder == agent:  # assigned to this agent: claiming accepts it
-            await self.accept(ticket_id, agent)
-            return
         if not ok:
             raise TicketConflict(holder)
-        await self._join(ticket_id)
-
-    async def accept(self, ticket_id: int, agent: str) -> bool:
-        """The agent a ticket was assigned to opens it or writes: accepted (the citizen is
-        told a person joined). False when it was accepted already; TicketConflict when the
-        agent does not hold it."""
-        done = await self.queue.accept(ticket_id, agent)
-        if done is None:
-            raise TicketConflict(await self.queue.holder(ticket_id))
-        if done:
-            await self._join(ticket_id)
-        return done
-
-    async def _join(self, ticket_id: int) -> None:
-        citizen = (await self.queue.live_state(ticket_id)).get("citizen", "")
+        citizen = state.get("citizen", "")
 
         def join(session: Session) -> Session:
             if session.ticket_id in (None, ticket_id):
@@ -92,7 +71,7 @@ class AgentDesk:
         await self._tell(session, ticket_id, [system("agent_joined", session.lang)])
 
     async def reply(self, ticket_id: int, agent: str, text: str) -> OutgoingMessage:
-        await self.accept(ticket_id, agent)  # writing accepts an assigned ticket
+        await self._require_holder(ticket_id, agent)
         state = await self.queue.live_state(ticket_id)
         session = await self.sessions.get(state.get("citizen", ""))
         stored = await self._tell(session, ticket_id, [OutgoingMessage(text=text, sender="agent")])
@@ -136,38 +115,12 @@ class AgentDesk:
         ]
         await self._tell(session, ticket_id, messages)
 
+    async def _require_holder(self, ticket_id: int, agent: str) -> None:
+        holder = await self.queue.holder(ticket_id)
+        if holder != agent:
+            raise TicketConflict(holder)
+
     # --- the gateway's own work -------------------------------------------------------------
-
-    async def set_status(self, agent: str, status: Status) -> None:
-        """An agent sets their availability; going online takes waiting tickets at once."""
-        await self.availability.set(agent, status)
-        if status == "online":
-            await self.changed()
-
-    async def changed(self) -> None:
-        """The queue changed: assign what can be assigned, then re-tell positions."""
-        await self.assigner.assign()
-        await self.retell()
-
-    async def tick(self) -> None:
-        """Presence (away when idle, offline when the console is gone), assignments not
-        accepted in time, automatic assignment, then the alerts falling due (callbacks, SLA
-        at risk). Every replica runs it; Lua scripts make
-        each change happen once."""
-        await self.availability.sweep()
-        if await self.assigner.expire():
-            await self.retell()  # the queue changed (and assigned again, through on_change)
-        if await self.assigner.assign():
-            await self.retell()
-        await self.queue.due_alerts()
-
-    async def run_desk(self, interval_s: float) -> None:
-        while True:
-            await asyncio.sleep(interval_s)
-            try:
-                await self.tick()
-            except Exception:  # the loop must never stop
-                log.exception("agent desk tick failed")
 
     async def retell(self) -> None:
         """Tell every waiting citizen whose place in the queue changed their new place."""
@@ -209,7 +162,6 @@ class AgentDesk:
                 citizen_at = float(state.get("citizen_at") or now)
                 agent_at = float(state.get("agent_at") or 0)
                 if await self.queue.holder(ticket_id) is not None and agent_at <= citizen_at:
-                    await self._reassure(ticket_id, state, now)
                     continue  # the agent owes the next message
                 silent = now - max(citizen_at, agent_at)
                 if silent >= limit:
@@ -223,21 +175,6 @@ class AgentDesk:
             with contextlib.suppress(LockError):
                 await lock.release()
         return abandoned
-
-    async def _reassure(self, ticket_id: int, state: dict[str, str], now: float) -> None:
-        """A citizen talking with an agent whose message has had no answer for
-        `still_there_s` is told once that the agent is still there."""
-        citizen_at = float(state.get("citizen_at") or now)
-        if (
-            state.get("reassured") == "1"
-            or now - citizen_at < self.queue.settings.still_there_s
-            or await self.queue.offered(ticket_id) is not None  # not accepted yet
-        ):
-            return
-        await self.redis.hset(keys.handoff_ticket(ticket_id), "reassured", 1)
-        session = await self.sessions.get(state["citizen"])
-        if session.mode == "with_agent" and session.ticket_id == ticket_id:
-            await self._tell(session, ticket_id, [system("agent_still_there", session.lang)])
 
     async def _abandon(self, ticket_id: int, citizen: str) -> None:
         await self.queue.abandon(ticket_id)

@@ -8,9 +8,8 @@ from collections.abc import Iterable
 from bot.messages import Button, OutgoingMessage
 from bot.rasa.client import RasaResponse
 from bot.texts import text
-from common.vocabulary import PERSON_PAYLOAD as HANDOFF_PAYLOAD
 
-__all__ = ["HANDOFF_PAYLOAD"]
+HANDOFF_PAYLOAD = "/request_human"
 
 
 def from_rasa(responses: Iterable[RasaResponse]) -> list[OutgoingMessage]:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Mapping
-from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.cases.dialogue import CaseDialogue
 from bot.conversation import render
 from bot.conversation.inbound import clean
 from bot.conversation.language import detect, normalise
@@ -26,29 +25,29 @@ from bot.conversation.turn_lock import TurnLock
 from bot.delivery.ledger import DeliveryLedger
 from bot.delivery.linking import AccountLinker
 from bot.errors import RasaUnavailable
-from bot.handoff import citizen
 from bot.handoff.dialogue import HandoffDialogue
 from bot.handoff.queue import HandoffQueue, QueuePlace
-from bot.messages import (
-    Button,
-    ConversationState,
-    IncomingMessage,
-    OutgoingMessage,
-    Reply,
-)
-from bot.outcomes import events as outcomes
+from bot.messages import Button, ConversationState, IncomingMessage, OutgoingMessage, Reply
 from bot.rasa.client import RasaClient
-from bot.rasa.tracker import form_data
 from bot.simple_mode.reminders import IdleReminders
 from bot.simple_mode.rules import MORE_CHOICES_PAYLOAD
 from bot.storage import keys
-from bot.storage.replies import Replies
+from bot.storage.redis_lean import LeanRedis
 from bot.storage.sessions import Session, SessionStore
 from bot.storage.transcript import Transcript
 from bot.texts import text as say
-from common.vocabulary import CANCEL_PAYLOAD, is_cancel, wants_person
 
 log = logging.getLogger(__name__)
+
+CANCEL_PAYLOAD = "/cancel"
+_WANTS_PERSON = re.compile(
+    r"^\s*(0|human|person|agent|operator|talk to (a )?(person|human|someone)"
+    r"|人工|转人工|人工服务|真人)\s*$",
+    re.IGNORECASE,
+)
+_CANCEL = re.compile(
+    r"^\s*(cancel|stop|stop waiting|quit|取消|不等了|退出|算了)\s*[.!。！]?\s*$", re.I
+)
 
 
 class ConversationRouter:
@@ -63,6 +62,7 @@ class ConversationRouter:
         links: AccountLinker | None = None,
     ) -> None:
         self.redis = redis
+        self.lean = LeanRedis(redis)  # the turn's two round trips (bot/storage/redis_lean.py)
         self.sessions = sessions
         self.transcript = transcript
         self.rasa = rasa
@@ -70,11 +70,9 @@ class ConversationRouter:
         self.max_message_chars = max_message_chars
         self.links = links
         self.ledger = DeliveryLedger(redis)
-        self.lock_wait_s = 60.0  # how long a turn waits for the citizen's previous one
         self.dialogue: HandoffDialogue | None = None  # offers, callbacks, rating (gateway sets)
         self.rate_limiter: RateLimiter | None = None  # the gateway sets it
         self.reminders: IdleReminders | None = None  # the gateway sets it
-        self.cases: CaseDialogue | None = None  # more information for a case, ratings
         # channel schemes whose identities may have several live connections (the gateway
         # sets it from the delivery's local sinks, e.g. "web")
         self.connection_schemes: frozenset[str] = frozenset()
@@ -95,29 +93,25 @@ class ConversationRouter:
                 return Reply(tuple(linked), await self.state(channel_identity))
         citizen_id, lock, session = await self._begin(channel_identity, message, text, remember)
         try:
-            turn, stored, session, events = await self._turn(citizen_id, session, text, message)
+            turn, stored, session = await self._turn(citizen_id, session, text, message)
             # one round trip for the end of the turn: the session, the lock, the idle clock; the
             # replies reach this channel identity directly, so push delivery must skip them there
-            pipe = self.redis.pipeline(transaction=False)
-            replies = Replies(pipe)
+            pipe = self.lean.pipeline()
             self.sessions.save_in(pipe, session)
-            lock.release_in(pipe, replies)
-            outcomes.queue_in(pipe, events)
+            lock.release_in(pipe)
             if self.reminders is not None:
                 self.reminders.touch_in(pipe, citizen_id, session.simple_mode)
-            ids = [m.id for m in stored]
-            self.ledger.after_turn_in(pipe, replies, citizen_id, channel_identity, ids)
-            got = replies.read(await pipe.execute())
-            outlived = not lock.released(got["released"])
+            self.ledger.after_turn_in(pipe, citizen_id, channel_identity, [m.id for m in stored])
+            results = await self.lean.execute(pipe)
         finally:
             await lock.release()  # only when the end of the turn did not get there
-        outcomes.count(events)
-        if outlived:
+        if not results[1]:
             log.warning("a turn outlived its lock (held over %d s)", lock.timeout_ms // 1000)
+        identities = int(results[-1])
         # wake push delivery only when someone else may need these replies: another channel
         # identity of the citizen, or other connections of this one (a second browser tab).
         # A citizen on one channel costs no fan-out (a transcript query) per turn.
-        if stored and (int(got["identities"]) > 1 or self.shares_connections(channel_identity)):
+        if stored and (identities > 1 or self.shares_connections(channel_identity)):
             await self.redis.publish(keys.outbox_channel(citizen_id), str(stored[-1].id))
         return Reply(tuple(stored), self._state(turn.session, turn.place))
 
@@ -136,48 +130,40 @@ class ConversationRouter:
         after SET NX is only used when the lock was ours. A linked identity costs three more
         round trips. Raises RateLimited (lock released) over the limit."""
         guess = channel_identity
-        lock = TurnLock(
-            self.redis, keys.conversation_lock(guess), blocking_timeout_s=self.lock_wait_s
-        )
-        pipe = self.redis.pipeline(transaction=False)
-        replies = Replies(pipe)
-        replies.next("linked")
+        lock = TurnLock(self.redis, keys.conversation_lock(guess))
+        pipe = self.lean.pipeline()
         pipe.get(keys.identity(channel_identity))
         for key, value in (remember or {}).items():
             pipe.set(key, value)
         now = 0.0
         if self.rate_limiter is not None:
-            now = self.rate_limiter.count_in(pipe, replies, channel_identity)
-        lock.try_acquire_in(pipe, replies)
-        replies.next("session")
+            now = self.rate_limiter.count_in(pipe, channel_identity)
+        lock.try_acquire_in(pipe)
         pipe.get(keys.session(guess))
-        got = replies.read(await pipe.execute())
-        got_lock = lock.acquired(got["locked"])
+        results = await self.lean.execute(pipe)
+        got_lock = lock.acquired(results[-2])
         if self.rate_limiter is not None:
             lang = normalise(message.lang) or detect(text) or self.sessions.default_lang
             try:
-                self.rate_limiter.verdict(int(got["count"]), now, lang)
+                self.rate_limiter.verdict(int(results[1 + len(remember or {})]), now, lang)
             except RateLimited:
                 await lock.release()
                 raise
-        linked = got["linked"].decode() if isinstance(got["linked"], bytes) else got["linked"]
+        linked = results[0].decode() if isinstance(results[0], bytes) else results[0]
         if linked and linked != guess:  # a linked identity: the turn is its citizen's
             await lock.release()
-            lock = TurnLock(
-                self.redis, keys.conversation_lock(linked), blocking_timeout_s=self.lock_wait_s
-            )
+            lock = TurnLock(self.redis, keys.conversation_lock(linked))
             await lock.acquire()
             return linked, lock, await self.sessions.get(linked)
         if got_lock:
-            return guess, lock, self.sessions.decode(guess, got["session"])
+            return guess, lock, self.sessions.decode(guess, results[-1])
         await lock.acquire()  # another turn of this citizen is running: wait for it
         return guess, lock, await self.sessions.get(guess)
 
     async def _turn(
         self, citizen_id: str, session: Session, text: str, message: IncomingMessage
-    ) -> tuple[Turn, list[OutgoingMessage], Session, list[dict[str, Any]]]:
-        """The turn itself, under the lock: who answers, then the transcript and the turn's
-        outcome events (bot/outcomes/events.py)."""
+    ) -> tuple[Turn, list[OutgoingMessage], Session]:
+        """The turn itself, under the lock: who answers, then the transcript."""
         explicit = normalise(message.lang)
         detected = None if message.payload or session.lang_pinned else detect(text)
         session = session.but(lang=explicit or detected or session.lang, channel=message.channel)
@@ -197,35 +183,21 @@ class ConversationRouter:
             turn = more(session)
         elif session.mode == "bot" and text == MORE_CHOICES_PAYLOAD and session.more_choices:
             turn = more_choices(session)
-        elif (
-            session.mode == "bot"
-            and self.cases is not None
-            and self.cases.wants(session, text)
-            and not wants_person(text)
-            and (case_turn := await self._case_step(session, text, message)) is not None
-        ):
-            turn = case_turn
         elif session.mode == "bot" and session.pending and self.dialogue is not None:
             turn = await self._pending(session, text, message)
         elif session.mode == "bot":
             turn = await self._to_bot(session, text, message)
         else:
             turn = await self._to_agent(session, text)
-        marks = outcomes.markers(turn.replies)  # finish() drops these control-only replies
         turn = finish(turn)
         record = (citizen_id, message.channel, text, turn.replies, turn.session.ticket_id)
-        ids: list[int] = []
-        stored = self.transcript.record_turn_now(*record, ids)  # SQLite, lock free: no thread
+        stored = self.transcript.record_turn_now(*record)  # SQLite, lock free: no thread
         if stored is None:
-            ids.clear()
-            stored = await asyncio.to_thread(self.transcript.record_turn, *record, citizen_ids=ids)
-        events = outcomes.events_of_turn(
-            session, turn.session, marks, ids[0] if ids else None, self.handoff.clock.now()
-        )
+            stored = await asyncio.to_thread(self.transcript.record_turn, *record)
         session = turn.session
         if stored:
             session = session.but(last_reply_ids=tuple(m.id for m in stored))
-        return turn, stored, session, events
+        return turn, stored, session
 
     def shares_connections(self, channel_identity: str) -> bool:
         return channel_identity.partition(":")[0] in self.connection_schemes
@@ -241,7 +213,7 @@ class ConversationRouter:
             responses = await self.rasa.send(session.citizen_id, text, metadata)
         except RasaUnavailable as exc:
             log.warning("rasa unavailable for a turn: %s", exc)
-            if wants_person(text):
+            if _wants_person(text):
                 return await self._open_ticket(session, [], reason="requested", topic=None)
             apology = render.system(
                 "rasa_down", session.lang, (render.person_button(session.lang),)
@@ -277,20 +249,6 @@ class ConversationRouter:
             for m in earlier
             if m.text
         ]
-
-    async def _case_step(
-        self, session: Session, text: str, message: IncomingMessage
-    ) -> Turn | None:
-        """More information for a case, or a case's rating (bot/cases/dialogue.py); None when
-        the message is not for a case. A form in progress comes first."""
-        assert self.cases is not None
-        form_active = False
-        if session.awaiting_cases and session.pending is None:
-            form_active = (await form_data(self.redis, session.citizen_id)).active_form is not None
-        step = await self.cases.handle(session, text, message.metadata, form_active)
-        if step is None:
-            return None
-        return Turn(step.session, step.replies)
 
     async def _pending(self, session: Session, text: str, message: IncomingMessage) -> Turn:
         """A gateway-side exchange around a handoff (see bot/handoff/dialogue.py)."""
@@ -340,20 +298,14 @@ class ConversationRouter:
         ticket_id = session.ticket_id
         if ticket_id is None:  # inconsistent session: fall back to the bot
             return Turn(session.but(mode="bot"), [])
-        if session.mode == "waiting_for_agent" and is_cancel(text):
+        if session.mode == "waiting_for_agent" and (text == CANCEL_PAYLOAD or _CANCEL.match(text)):
             await self.handoff.cancel(ticket_id)
             reply = render.system("handoff_cancelled", session.lang)
             return Turn(session.but(mode="bot", ticket_id=None), [reply])
-        if session.mode == "with_agent":
-            said = citizen.while_with_agent(text, session.lang)
-            if said is not None:  # /start, /help: not for the agent
-                return Turn(session, [said])
         await self.handoff.citizen_message(ticket_id)
         if session.mode == "waiting_for_agent":
             place = await self.handoff.place(ticket_id)
-            asks = text.strip().lower() in citizen.ASK_AGAIN or wants_person(text)
-            retold = [citizen.while_waiting(session.lang, place)] if asks else []
-            return Turn(session, retold, place)
+            return Turn(session, [], place)
         return Turn(session, [])
 
     def _state(self, session: Session, place: QueuePlace | None) -> ConversationState:
@@ -376,3 +328,7 @@ class ConversationRouter:
     async def messages_after(self, channel_identity: str, after: int) -> list[OutgoingMessage]:
         citizen_id = await self.sessions.resolve(channel_identity)
         return await asyncio.to_thread(self.transcript.outgoing_after, citizen_id, after)
+
+
+def _wants_person(text: str) -> bool:
+    return text == render.HANDOFF_PAYLOAD or bool(_WANTS_PERSON.match(text))

@@ -24,10 +24,15 @@ from bot.handoff.settings import HandoffSettings
 from bot.handoff.texts import say, system
 from bot.messages import Button, OutgoingMessage
 from bot.storage.sessions import Session
-from common.vocabulary import is_cancel, is_restart
 
-LEAVE_MESSAGE, BOOK_CALLBACK, KEEP_WAITING = "/leave_message", "/book_callback", "/keep_waiting"
+LEAVE_MESSAGE, BOOK_CALLBACK, KEEP_WAITING, CANCEL = (
+    "/leave_message",
+    "/book_callback",
+    "/keep_waiting",
+    "/cancel",
+)
 _RATE = re.compile(r"^\s*(?:/rate\s+)?([1-5])\s*(?:/\s*5)?\s*[.!。！]?\s*$")
+_CANCEL = re.compile(r"^\s*(cancel|stop|quit|取消|不用了|算了|退出)\s*[.!。！]?\s*$", re.I)
 _PHONE = re.compile(r"^\+?[\d\s().-]{6,25}$")
 
 
@@ -84,9 +89,9 @@ class HandoffDialogue:
         pending = session.pending
         if pending == "rating":
             return self._rating(session, text)
-        if pending is None or is_restart(text):  # starting over ends the exchange
+        if pending is None:
             return None
-        if is_cancel(text):
+        if text == CANCEL or _CANCEL.match(text):
             done = _clear(session)
             return Step(done, [system("offer_cancelled", session.lang)])
         if pending == "offer":

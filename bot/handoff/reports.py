@@ -2,8 +2,7 @@
 
 Definitions (seconds; every clock starts at the handoff request, not at the start of the chat):
 
-- pick-up: first `accepted` - `requested` (a claim by hand is accepted at once; an automatic
-  assignment when its agent opens the ticket or writes; older tickets: first `claimed`)
+- pick-up: first `claimed` - `requested`
 - first response: first `agent_replied` - `requested`
 - agent reply: from the citizen's first unanswered message, or from the pick-up if later, to
   the agent's next message (a follow-up message nobody was waiting for is not a reply)
@@ -57,7 +56,7 @@ class Timeline:
         return next((e for e in self.events if e.kind == kind), None)
 
     def holders(self) -> set[str]:
-        held = {e.agent for e in self.events if e.kind in ("claimed", "accepted") and e.agent}
+        held = {e.agent for e in self.events if e.kind == "claimed" and e.agent}
         for e in self.events:
             if e.kind == "transferred" and e.detail and e.detail.get("to_agent"):
                 held.add(str(e.detail["to_agent"]))
@@ -70,7 +69,7 @@ class Timeline:
         pending: datetime | None = None
         owed = False
         for e in self.events:
-            if e.kind in ("claimed", "accepted") or (
+            if e.kind == "claimed" or (
                 e.kind == "transferred" and e.detail and e.detail.get("to_agent")
             ):
                 claim_at, owed = e.at, True
@@ -141,7 +140,7 @@ def figures(
     sla: dict[str, dict[str, Any]] = {}
     abandoned = cancelled = 0
     for t in live:
-        claimed, replied = t.first("accepted") or t.first("claimed"), t.first("agent_replied")
+        claimed, replied = t.first("claimed"), t.first("agent_replied")
         closed = t.first("closed")
         if claimed and (agent is None or claimed.agent == agent):
             pickups.append(measure(t.requested, claimed.at))

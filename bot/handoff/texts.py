@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.messages import Button, OutgoingMessage
-from common.texts import Catalogue
 
 TEXTS: dict[str, dict[str, str]] = {
     "agent_joined": {
@@ -18,19 +17,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "You are back in the queue for a person. You are number {position}. The wait is "
         "about {minutes} min.",
         "zh": "您已重新排队，等人工客服。您排在第{position}位，约{minutes}分钟。",
-    },
-    "agent_still_there": {
-        "en": "The person helping you is still here and will answer soon.",
-        "zh": "工作人员仍在为您服务，请稍候，很快会回复您。",
-    },
-    "agent_with_you": {
-        "en": "A person from our team is with you in this chat. Write your message here.",
-        "zh": "工作人员正在为您服务，请直接在这里留言。",
-    },
-    "still_waiting": {
-        "en": "You are still in the queue for a person: number {position}. The wait is about "
-        "{minutes} min. Write 'cancel' to stop waiting.",
-        "zh": "您仍在排队等人工客服。您排在第{position}位，约{minutes}分钟。输入“取消”可退出排队。",
     },
     "transferred_agent": {
         "en": "A colleague is taking over your conversation.",
@@ -107,7 +93,9 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-say = Catalogue("handoff", TEXTS)
+def say(key: str, lang: str, **values: object) -> str:
+    variants = TEXTS[key]
+    return (variants.get(lang) or variants["en"]).format(**values)
 
 
 def system(

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from bot.messages import Button, OutgoingMessage
 from bot.simple_mode.plain_language import plain
-from common.vocabulary import PERSON_PAYLOAD
 
 MAX_MESSAGES = 3
 MAX_EN_WORDS = 50
 MAX_ZH_CHARS = 80
 MAX_CHOICES = 4
+PERSON_PAYLOAD = "/request_human"
 MORE_PAYLOAD = "/more"
 
 PERSON = {"en": "Talk to a person", "zh": "转人工"}

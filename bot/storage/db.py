@@ -12,14 +12,14 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.errors import Busy, StoreUnavailable
+from bot.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6  # primary result codes
 
 
-class WouldWait(Busy):
+class WouldWait(Exception):
     """A write that would have to wait (for SQLite's write lock): do it where waiting is fine."""
 
 

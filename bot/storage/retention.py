@@ -1,8 +1,7 @@
-"""Data retention: transcripts, closed tickets and outcome events older than the retention
-period are deleted (question clusters refer to transcript messages: their questions go with them).
+"""Data retention: transcripts and closed tickets older than the retention period are deleted.
 
-Open tickets and their conversations are kept whatever their age; cases follow the same
-period from the day they were finished (bot/cases/retention.py; `civic retention run` runs both).
+Open tickets and their conversations are kept whatever their age; cases are the back
+office's record and follow its own retention rules (not deleted here).
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 
 from bot.storage.db import Database
-from bot.storage.models import OutcomeEvent, Ticket, TicketEvent, TranscriptMessage
+from bot.storage.models import Ticket, TicketEvent, TranscriptMessage
 
 CLOSED_STATES = ("closed", "cancelled", "abandoned")
 
@@ -24,7 +23,6 @@ class RetentionResult:
     messages: int
     tickets: int
     ticket_events: int
-    outcome_events: int = 0
 
 
 def run_retention(db: Database, now: datetime, days: int, dry_run: bool = False) -> RetentionResult:
@@ -48,20 +46,13 @@ def run_retention(db: Database, now: datetime, days: int, dry_run: bool = False)
                 session.scalars(select(TicketEvent.id).where(TicketEvent.ticket_id.in_(ticket_ids)))
             )
         )
-        old_outcomes = list(
-            session.scalars(select(OutcomeEvent.id).where(OutcomeEvent.at < cutoff))
-        )
         if not dry_run:
-            for chunk in _chunks(old_outcomes):
-                session.execute(delete(OutcomeEvent).where(OutcomeEvent.id.in_(chunk)))
             for chunk in _chunks(message_ids):
                 session.execute(delete(TranscriptMessage).where(TranscriptMessage.id.in_(chunk)))
             for chunk in _chunks(ticket_ids):
                 session.execute(delete(TicketEvent).where(TicketEvent.ticket_id.in_(chunk)))
                 session.execute(delete(Ticket).where(Ticket.id.in_(chunk)))
-    return RetentionResult(
-        cutoff, len(message_ids), len(ticket_ids), event_count, len(old_outcomes)
-    )
+    return RetentionResult(cutoff, len(message_ids), len(ticket_ids), event_count)
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:

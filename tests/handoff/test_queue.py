@@ -120,8 +120,8 @@ async def test_claim_reply_release_transfer_close(
     last = Transcript(db).outgoing_after(citizen, 0)[-1]
     assert [b.payload for b in last.buttons] == [f"/rate {n}" for n in range(1, 6)]
     assert kinds(db, ticket) == [
-        "requested", "queued", "claimed", "accepted", "agent_replied", "released", "claimed",
-        "accepted", "transferred", "transferred", "claimed", "accepted", "closed",
+        "requested", "queued", "claimed", "agent_replied", "released", "claimed",
+        "transferred", "transferred", "claimed", "closed",
     ]  # fmt: skip
     with db.session() as s:
         row = s.get(Ticket, ticket)

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from knowledge_base import LabelledQuery, SearchConfig, SearchConfigError
+from knowledge_base import ConfigError, LabelledQuery, SearchConfig
 from knowledge_base.evaluate import auroc, average_precision, score
 from knowledge_base.knowledge_base import Hit, SearchResult
 
@@ -57,7 +57,7 @@ def test_average_precision_and_auroc() -> None:
 def test_config_errors_name_the_variable(variable: str, value: str) -> None:
     if not value:
         value = "nonsense-model"
-    with pytest.raises(SearchConfigError, match=variable):
+    with pytest.raises(ConfigError, match=variable):
         SearchConfig.from_env({variable: value})
 
 

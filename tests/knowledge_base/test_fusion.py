@@ -8,7 +8,7 @@ import zlib
 import numpy as np
 import pytest
 
-from knowledge_base import LanguageSettings, SearchConfig, SearchConfigError
+from knowledge_base import ConfigError, LanguageSettings, SearchConfig
 from knowledge_base.dense import DenseIndex
 from knowledge_base.documents import document_from_faq
 from knowledge_base.embedders import Matrix
@@ -131,9 +131,9 @@ def test_dense_scores_are_exact_inner_products() -> None:
 
 
 def test_aggregation_settings_are_validated_and_kept_by_env() -> None:
-    with pytest.raises(SearchConfigError):
+    with pytest.raises(ConfigError):
         LanguageSettings(("minilm",), 0.1, (1.0,), knn=0)
-    with pytest.raises(SearchConfigError):
+    with pytest.raises(ConfigError):
         LanguageSettings(("minilm",), 0.1, (1.0,), proto_weight=-1.0)
     config = SearchConfig.from_env({"CIVIC_KB_MODEL_EN": "minilm", "CIVIC_KB_BM25_WEIGHT_ZH": "1"})
     assert config.en.knn_weight == SearchConfig().en.knn_weight > 0

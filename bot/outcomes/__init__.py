@@ -1,1 +1,0 @@
-"""What each citizen turn came to, recorded as it happens: the supervisors' insights count these."""
