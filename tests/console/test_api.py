@@ -16,6 +16,7 @@ import pytest
 
 from bot.agents.accounts import AccountError
 from bot.storage import keys
+from tests.conftest import migrate
 
 from .conftest import PASSWORD, Console
 
@@ -244,8 +245,7 @@ async def test_display_names(console: Console, tmp_path: Path) -> None:
 
     # on the command line: `civic agent add --display-name` and `civic agent name`
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
-    upgrade = [sys.executable, "-m", "civic.cli", "db", "upgrade"]
-    subprocess.run(upgrade, env=env, check=True, capture_output=True)  # `civic agent` never migrates
+    migrate(env["DATABASE_URL"])  # `civic agent` never migrates
 
     def civic(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -26,7 +26,7 @@ from bot.clock import SystemClock
 from bot.settings import Settings
 from bot.storage.db import Database
 from civic.app import create_app
-from tests.conftest import free_port
+from tests.conftest import free_port, migrate
 
 from .conftest import PASSWORD
 from .test_browser import browser  # noqa: F401  (the module's Chromium)
@@ -67,6 +67,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             "RASA_TIMEOUT_S": "2",
         }
     )
+    migrate(settings.database_url)
     app = create_app(settings)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

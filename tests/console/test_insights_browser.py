@@ -20,6 +20,7 @@ from bot.settings import Settings
 from bot.storage.models import OutcomeEvent, QuestionCluster, Ticket, TicketEvent, TranscriptMessage
 from civic.app import create_app
 from civic.ports import free_port
+from tests.conftest import migrate
 
 pytestmark = [pytest.mark.browser]
 
@@ -64,6 +65,7 @@ def served(redis_url: str, tmp_path: Path) -> Iterator[Served]:
             "RASA_URL": f"http://127.0.0.1:{free_port()}",
         }
     )
+    migrate(settings.database_url)
     with Served(create_app(settings), free_port()) as server:
         yield server
 

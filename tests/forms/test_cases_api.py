@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from bot.settings import Settings
 from civic.app import create_app
-from tests.conftest import free_port
+from tests.conftest import free_port, migrate
 
 TOKEN = "service-token-for-tests-0123456789"
 
@@ -34,6 +34,7 @@ def client(tmp_path: Path, redis_url: str) -> Iterator[TestClient]:
             "RASA_URL": f"http://127.0.0.1:{free_port()}",  # Rasa is not running
         }
     )
+    migrate(settings.database_url)
     app = create_app(settings, FixedClock())
     with TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"}) as test_client:
         yield test_client

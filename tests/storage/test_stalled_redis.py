@@ -13,7 +13,7 @@ import pytest
 
 from bot.settings import Settings
 from civic.app import create_app
-from tests.conftest import free_port
+from tests.conftest import free_port, migrate
 
 API_KEY = "stalled-redis-api-key-0123456789"
 
@@ -46,6 +46,7 @@ async def test_a_stalled_redis_fails_the_turn_with_503(tmp_path: Path, stalled_r
             "RASA_URL": f"http://127.0.0.1:{free_port()}",
         }
     )
+    migrate(settings.database_url)
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
