@@ -10,15 +10,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.follow_up import follow_up_aspect
 from actions.forms.link import form_link
-from actions.guide_format import format_answer
+from actions.forms.spec import forms
+from actions.guide_format import format_answer, format_section
 from actions.knowledge import knowledge_base
+from actions.phrasing import plain_words, without_hearsay
 from actions.texts import say
-from knowledge_base import Guide, SearchResult
+from common.vocabulary import PERSON_PAYLOAD as HANDOFF_PAYLOAD
+from knowledge_base import Guide, KnowledgeBase, SearchResult
 
 log = logging.getLogger(__name__)
-
-HANDOFF_PAYLOAD = "/request_human"
 
 
 def citizen_lang(tracker: Tracker) -> str:
@@ -45,17 +47,42 @@ class ActionAnswerFromGuides(Action):
                     text=format_answer(guide, lang, None, simple and not full),
                     buttons=_answer_buttons(guide, lang, simple and not full),
                 )
+                _mark(dispatcher, "guide_opened", guide=guide.id)
                 return [SlotSet("last_topic", guide.id)]
         text = (tracker.latest_message or {}).get("text") or ""
         if text.startswith("/"):  # the "ask a question" button, not a question yet
             dispatcher.utter_message(response="utter_ask_your_question")
             return []
+        aspect = follow_up_aspect(text)
+        topic = _topic(tracker) if aspect else None
+        guide = kb.guide(topic, lang) if topic else None
+        if aspect and guide is not None:  # 'how much does it cost?' after a guide
+            dispatcher.utter_message(
+                text=format_section(guide, lang, aspect, simple),
+                buttons=_answer_buttons(guide, lang, simple),
+            )
+            _mark(dispatcher, "answered", guide=guide.id)
+            return [SlotSet("last_topic", guide.id)]
         try:
-            result: SearchResult = await asyncio.to_thread(kb.search, text, lang)
+            result: SearchResult = await asyncio.to_thread(kb.search, plain_words(text), lang)
+            shorter = without_hearsay(plain_words(text))
+            if result.outcome != "answer" and shorter and shorter != plain_words(text):
+                retry: SearchResult = await asyncio.to_thread(kb.search, shorter, lang)
+                if retry.outcome == "answer":
+                    result = retry
         except Exception:  # the citizen must get an answer whatever broke in the search
             log.exception("knowledge-base search failed")
             dispatcher.utter_message(text=say("search_failed", lang), buttons=[_person(lang)])
             return []
+        search_ms = round(result.elapsed_ms, 2)
+        in_form = _form_guide(tracker, kb, lang)
+        aspect = follow_up_aspect(text, subject_allowed=True)
+        if result.outcome == "decline" and in_form is not None and aspect is not None:
+            # a question about the service of the form being filled in ('how long does a
+            # repair take?' in a street report): its guide answers it
+            dispatcher.utter_message(text=format_section(in_form, lang, aspect, simple))
+            _mark(dispatcher, "answered", guide=in_form.id, search_ms=search_ms)
+            return [SlotSet("last_topic", in_form.id)]
         if result.outcome == "answer" and result.hits:
             best = result.hits[0]
             guide = kb.guide(best.guide_id, lang)
@@ -64,6 +91,7 @@ class ActionAnswerFromGuides(Action):
                     text=format_answer(guide, lang, best.section, simple),
                     buttons=_answer_buttons(guide, lang, simple),
                 )
+                _mark(dispatcher, "answered", guide=guide.id, search_ms=search_ms)
                 return [SlotSet("last_topic", guide.id)]
         if result.outcome == "clarify" and result.hits:
             buttons = [
@@ -72,10 +100,42 @@ class ActionAnswerFromGuides(Action):
             ]
             buttons.append(_person(lang))
             dispatcher.utter_message(text=say("clarify", lang), buttons=buttons)
+            _mark(dispatcher, "clarified", guide=result.hits[0].guide_id, search_ms=search_ms)
             return []
         dispatcher.utter_message(text=say("decline", lang), buttons=[_person(lang)])
         dispatcher.utter_message(json_message={"misunderstood": True})
+        nearest = result.hits[0].guide_id if result.hits else None
+        _mark(dispatcher, "declined", guide=nearest, search_ms=search_ms)
         return []
+
+
+def _topic(tracker: Tracker) -> str | None:
+    """What a follow-up is about: the guide of the form being filled in, else the last guide
+    answered."""
+    guide = _form_guide(tracker, knowledge_base(), "en")
+    if guide is not None:
+        return guide.id
+    topic = tracker.get_slot("last_topic")
+    return str(topic) if topic else None
+
+
+def _form_guide(tracker: Tracker, kb: KnowledgeBase, lang: str) -> Guide | None:
+    """The guide of the form being filled in; of several (street problems), the one whose
+    id names an answer already given ('pothole' -> report-pothole)."""
+    active = (tracker.active_loop or {}).get("name")
+    if active not in forms():
+        return None
+    guides = [g for g in kb.guides(lang) or kb.guides("en") if g.form == active]
+    answers = {str(v) for k, v in tracker.slots.items() if k.startswith(f"{active}_") and v}
+    named = [g for g in guides if any(a in g.id for a in answers)]
+    chosen = named or guides
+    return chosen[0] if chosen else None
+
+
+def _mark(dispatcher: CollectingDispatcher, kind: str, **detail: Any) -> None:
+    """The question's outcome for the gateway's insights (a control-only reply it drops)."""
+    mark = {"kind": kind, **{k: v for k, v in detail.items() if v is not None}}
+    dispatcher.utter_message(json_message={"outcome": mark})
 
 
 def _answer_buttons(guide: Guide, lang: str, simple: bool) -> list[dict[str, str]]:

@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cases_client import CaseNotFound, CasesClient, CasesUnavailable
+from actions.cases_client import CaseNotFound, CasesUnavailable, cases_client
 from actions.forms.actions import citizen_lang
 from actions.forms.spec import forms
 from actions.forms.texts import TEXTS, say
@@ -23,11 +23,20 @@ log = logging.getLogger(__name__)
 REFERENCE = re.compile(r"RC-(\d{4})-(\d{6})", re.IGNORECASE)
 
 
+def _label(labels: Any, lang: str) -> str | None:
+    if isinstance(labels, dict):
+        found = labels.get(lang) or labels.get("en")
+        return str(found) if found else None
+    return None
+
+
 def describe(case: dict[str, Any], lang: str) -> str:
     spec = forms().get(str(case.get("form")))
     title = spec.title[lang] if spec else str(case.get("form"))
     status_key = f"status_{case.get('status')}"
-    status = say(status_key, lang) if status_key in TEXTS else str(case.get("status"))
+    status = _label(case.get("status_label"), lang) or (
+        say(status_key, lang) if status_key in TEXTS else str(case.get("status"))
+    )
     return say(
         "case_status",
         lang,
@@ -36,6 +45,25 @@ def describe(case: dict[str, Any], lang: str) -> str:
         date=str(case.get("created_at", ""))[:10],
         status=status,
     )
+
+
+def with_history(case: dict[str, Any], lang: str) -> str:
+    """One case and every step it took, oldest first, with the office's notes."""
+    lines = [describe(case, lang)]
+    steps = [e for e in case.get("history") or [] if isinstance(e, dict) and e.get("to_status")]
+    if len(steps) > 1:
+        lines.append(say("case_history", lang))
+        for step in steps:
+            line = say(
+                "history_line",
+                lang,
+                date=str(step.get("at", ""))[:10],
+                status=_label(step.get("to_label"), lang) or str(step.get("to_status")),
+            )
+            if step.get("note"):
+                line += say("history_note", lang, note=str(step["note"]))
+            lines.append(line)
+    return "\n".join(lines)
 
 
 class ActionCheckCaseStatus(Action):
@@ -49,7 +77,7 @@ class ActionCheckCaseStatus(Action):
         text = (tracker.latest_message or {}).get("text") or ""
         match = REFERENCE.search(text)
         try:
-            client = CasesClient.from_env()
+            client = cases_client()
             if match:
                 reference = f"RC-{match.group(1)}-{match.group(2)}"
                 try:
@@ -57,7 +85,7 @@ class ActionCheckCaseStatus(Action):
                 except CaseNotFound:
                     dispatcher.utter_message(text=say("case_not_found", lang, reference=reference))
                     return []
-                dispatcher.utter_message(text=describe(case, lang))
+                dispatcher.utter_message(text=with_history(case, lang))
                 return []
             cases = await client.list(tracker.sender_id)
         except (CasesUnavailable, CaseNotFound) as exc:

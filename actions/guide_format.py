@@ -34,3 +34,24 @@ def format_answer(guide: Guide, lang: str, best_section: str | None, simple: boo
     if guide.lang != lang:
         lines += [say("only_other_language", lang)]
     return "\n".join(line for line in lines if line is not None).strip()
+
+
+_ASPECT_LINE = {"fees": "fee", "time": "time", "where": "where"}
+
+
+def format_section(guide: Guide, lang: str, section: str, simple: bool) -> str:
+    """A follow-up's answer: the guide's title, the one section asked about, the source."""
+    lines = [guide.title]
+    key = _ASPECT_LINE.get(section)
+    if key is not None:
+        value = {"fee": guide.fee, "time": guide.processing_time, "where": guide.office}[key]
+        lines += [f"{say(key, lang)}: {value}"]
+    if not simple or key is None:
+        lines += ["", guide.sections.get(section, "").strip()]
+    lines += [
+        "",
+        f"{say('source', lang)}: {guide.source_url} ({say('reviewed', lang)} {guide.reviewed})",
+    ]
+    if guide.lang != lang:
+        lines += [say("only_other_language", lang)]
+    return "\n".join(lines).strip()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import threading
 
-from actions.settings import ActionSettings
-from knowledge_base import KnowledgeBase, SearchConfig
+from actions.settings import ActionSettings, current
+from knowledge_base import KnowledgeBase
 
 _lock = threading.Lock()
 _kb: KnowledgeBase | None = None
@@ -17,12 +16,10 @@ def open_knowledge_base(settings: ActionSettings) -> KnowledgeBase:
     global _kb
     with _lock:
         if _kb is None:
-            _kb = KnowledgeBase.open(
-                settings.guides_dir, settings.index_dir, SearchConfig.from_env(os.environ)
-            )
+            _kb = KnowledgeBase.open(settings.guides_dir, settings.index_dir, settings.search)
         return _kb
 
 
 def knowledge_base() -> KnowledgeBase:
     """The knowledge base of this process; opened on first use if the server did not."""
-    return _kb if _kb is not None else open_knowledge_base(ActionSettings.from_env())
+    return _kb if _kb is not None else open_knowledge_base(current())

@@ -16,13 +16,14 @@ from rasa_sdk.executor import ActionExecutor
 
 from actions.forms.actions import form_validators
 from actions.knowledge import open_knowledge_base
-from actions.settings import ActionSettings
+from actions.settings import ActionSettings, configure
 from knowledge_base.embedders import limit_threads
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = ActionSettings.from_env()
+    settings = ActionSettings.from_env()  # checked whole: no forms or no guides, no start
+    configure(settings)
     limit_threads(settings.torch_threads)
     started = time.monotonic()
     kb = open_knowledge_base(settings)

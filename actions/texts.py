@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from common.texts import Catalogue
+
 TEXTS: dict[str, dict[str, str]] = {
     "clarify": {
         "en": "I found a few guides that might fit. Which one do you mean?",
@@ -39,6 +41,4 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def say(key: str, lang: str) -> str:
-    variants = TEXTS[key]
-    return variants.get(lang) or variants["en"]
+say = Catalogue("answers", TEXTS)

@@ -13,8 +13,10 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from common.errors import InvalidInput
 
-class BodyTooLarge(Exception):
+
+class BodyTooLarge(InvalidInput):
     pass
 
 

@@ -7,11 +7,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from redis.exceptions import RedisError
+from redis.exceptions import LockError, RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.cases.store import CaseInputError
+from bot.cases.workflow import IllegalTransition
 from bot.conversation.ratelimit import RateLimited
-from bot.errors import InvalidMessage, NotFound, RasaUnavailable, StoreUnavailable
+from bot.errors import Busy, InvalidMessage, NotFound, RasaUnavailable, StoreUnavailable
 from bot.texts import text
 
 
@@ -48,7 +50,10 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         return error_body(422, "invalid_body", "the request body is malformed", details=details)
 
+    @app.exception_handler(IllegalTransition)
+    @app.exception_handler(CaseInputError)
     @app.exception_handler(InvalidMessage)
+    @app.exception_handler(Busy)
     @app.exception_handler(RateLimited)
     @app.exception_handler(NotFound)
     @app.exception_handler(StoreUnavailable)
@@ -61,8 +66,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def error_response(exc: Exception) -> JSONResponse | None:
-    """The JSON error for one of the gateway's own exceptions (None for anything else); the
-    exception handlers and the REST fast path (channels/rest_fast.py) both answer with it."""
+    """The JSON error for one of the gateway's own exceptions (None for anything else)."""
+    if isinstance(exc, IllegalTransition):
+        return error_body(
+            409, "illegal_transition", str(exc), current=exc.current, allowed=list(exc.allowed)
+        )
+    if isinstance(exc, CaseInputError):
+        return error_body(422, "invalid_request", str(exc))
     if isinstance(exc, InvalidMessage):
         code = "too_large" if exc.status == 413 else "invalid_message"
         return error_body(exc.status, code, exc.reason)
@@ -72,6 +82,12 @@ def error_response(exc: Exception) -> JSONResponse | None:
         return response
     if isinstance(exc, NotFound):
         return error_body(404, "not_found", str(exc))
+    if isinstance(exc, Busy | LockError):  # a lock's wait timed out: the store is fine
+        response = error_body(
+            409, "busy", "your previous message is still being answered, please retry"
+        )
+        response.headers["Retry-After"] = "1"
+        return response
     if isinstance(exc, StoreUnavailable | RedisError):
         response = error_body(503, "unavailable", "a store is unavailable, please retry")
         response.headers["Retry-After"] = "5"

@@ -1,6 +1,6 @@
-"""The load bench's figures: per-target latency summaries, the message-by-message comparison
-with Rasa direct (bootstrap intervals of the ratio and of the added time), and the report, as
-JSON keys and as the printed table (see bench/load_bench.py)."""
+"""The load bench's figures: per-target latency summaries, what the gateway adds to Rasa
+message by message, the targets the gateway is held to, and the report, as JSON keys and as
+the printed table (see bench/load_bench.py)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ class Sample:
     rasa_ms: float | None = None  # the gateway's wait for Rasa in this message (Server-Timing)
 
 
-# targets besides Rasa direct and the gateway: report key prefix, what the text output calls it
-COMPARED = {
-    "proxy_floor": ("floor", "bare forwarder (--floor) against Rasa direct"),
-    "rasa_direct_again": ("null", "Rasa direct against itself (--null), this run's own noise"),
-}
+# what the gateway is held to (issue #18): (JSON key, run's N, figure, limit, what it means)
+TARGETS = (
+    ("own_p50_ms", 8, "own_p50_ms", 5.0, "the gateway's own time per message, median"),
+    ("question_p95_ms", 8, "question_p95_ms", 300.0, "question turns through the gateway, p95"),
+    ("errors_at_32", 32, "errors", 0, "failed messages with 32 citizens"),
+)
 
 
 def server_timing(header: str, name: str) -> float | None:
@@ -67,24 +68,6 @@ def paired(target: list[Sample], direct: list[Sample]) -> list[tuple[float, floa
     return [(a.ms, b.ms) for a, b in zip(target, direct, strict=False) if a.ok and b.ok]
 
 
-def ratio_ci(
-    pairs: list[tuple[float, float]], rounds: int = 2000, seed: int = 0
-) -> list[float] | None:
-    """A 95% bootstrap interval of median(target) / median(direct) over the same messages:
-    pairs resampled with replacement, `rounds` times (resampling pairs, not each side on its
-    own, keeps what a message costs on both sides together; the interval is narrower and
-    true to the design). It shows how far one run's ratio may move by the draw of messages
-    alone."""
-    if not pairs:
-        return None
-    rng = random.Random(seed)
-    ratios = []
-    for _ in range(rounds):
-        draw = rng.choices(pairs, k=len(pairs))
-        ratios.append(statistics.median(a for a, _ in draw) / statistics.median(b for _, b in draw))
-    return _middle_95(ratios, 3)
-
-
 def added_ms(
     pairs: list[tuple[float, float]], rounds: int = 2000, seed: int = 0
 ) -> dict[str, Any] | None:
@@ -113,58 +96,55 @@ def _middle_95(values: list[float], digits: int) -> list[float]:
     return [round(ordered[int(0.025 * k)], digits), round(ordered[int(0.975 * k) - 1], digits)]
 
 
+def targets_of(runs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each target's measured value against its limit (runs at another N: not measured)."""
+    out: dict[str, dict[str, Any]] = {}
+    for key, n, figure, limit, _ in TARGETS:
+        run = next((r for r in runs if r["n"] == n), None)
+        value = None if run is None else run["gateway"].get(figure)
+        met = None if value is None else value <= limit
+        out[key] = {"n": n, "value": value, "limit": limit, "met": met}
+    return out
+
+
 def report_of(
     runs: list[dict[str, Any]], memory: dict[str, float], startup_s: float, think_ms: int
 ) -> dict[str, Any]:
-    """The JSON report: the issue's keys (the ratio at N = 8), then the same figures for the
-    extra targets (`floor_*`, `null_*`) that were measured."""
+    """The JSON report: every run, the targets, what the gateway adds to Rasa at N = 8."""
     at8 = next((r for r in runs if r["n"] == 8), runs[0])
-    direct_p50 = max(at8["rasa_direct"]["p50_ms"], 0.001)
-    report: dict[str, Any] = {
+    return {
         "runs": runs,
-        "overhead_ratio": round(at8["gateway"]["p50_ms"] / direct_p50, 3),
+        "targets": targets_of(runs),
+        "added_ms": at8.get("added_ms"),
         "rss_mb": memory,
         "startup_s": startup_s,
         "think_ms": think_ms,
-        "overhead_ratio_ci95": at8["ratio_ci95"]["gateway"],
-        "overhead_added_ms": at8["added_ms"]["gateway"],
     }
-    for target, (prefix, _) in COMPARED.items():
-        if target in at8:
-            report[f"{prefix}_ratio"] = round(at8[target]["p50_ms"] / direct_p50, 3)
-            report[f"{prefix}_ratio_ci95"] = at8["ratio_ci95"][target]
-            report[f"{prefix}_added_ms"] = at8["added_ms"][target]
-    return report
 
 
 def print_report(report: dict[str, Any]) -> None:
     """The report as a Markdown table and a few lines (what `civic bench` prints without --json)."""
-    ratio = report["overhead_ratio"]
-    print("| n | target | p50 ms | p95 ms | p99 ms | msgs/s | errors | question p95 ms |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| n | target | p50 ms | p95 ms | p99 ms | msgs/s | errors | question p95 ms | own p50 ms |"
+    )
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in report["runs"]:
-        for target in [t for t in ("rasa_direct", *COMPARED, "gateway") if t in r]:
+        for target in [t for t in ("rasa_direct", "gateway") if t in r]:
             m = r[target]
             print(
                 f"| {r['n']} | {target} | {m['p50_ms']} | {m['p95_ms']} | {m['p99_ms']} | "
-                f"{m['msgs_per_s']} | {m['errors']} | {m['question_p95_ms']} |"
+                f"{m['msgs_per_s']} | {m['errors']} | {m['question_p95_ms']} | "
+                f"{m.get('own_p50_ms', '-')} |"
             )
     print(f"\nthink time between a citizen's messages: {report['think_ms']} ms")
-    ci = report["overhead_ratio_ci95"]
-    print(f"overhead ratio (gateway p50 / Rasa direct p50 at n=8): {ratio} (95% CI {ci})")
-    added = report["overhead_added_ms"]
+    for (key, n, _, limit, meaning), got in zip(TARGETS, report["targets"].values(), strict=True):
+        verdict = {True: "met", False: "MISSED", None: "not measured"}[got["met"]]
+        print(f"target {key} (N = {n}, {meaning}): {got['value']} <= {limit}: {verdict}")
+    added = report["added_ms"]
     if added is not None:
         print(
-            f"the gateway adds per message (median of gateway - Rasa direct, same messages): "
-            f"{added['median']} ms (95% CI {added['ci95']}), "
-            f"{added['share_of_direct_p50']:.1%} of Rasa direct's median"
+            f"the gateway adds per message at N = 8 (median of gateway - Rasa direct, same "
+            f"messages): {added['median']} ms (95% CI {added['ci95']})"
         )
-    for prefix, label in COMPARED.values():
-        if f"{prefix}_ratio" in report:
-            ci, added = report[f"{prefix}_ratio_ci95"], report[f"{prefix}_added_ms"]
-            print(f"{label}: ratio {report[f'{prefix}_ratio']} (95% CI {ci})", end="")
-            if added is not None:
-                print(f", adds {added['median']} ms per message (95% CI {added['ci95']})", end="")
-            print()
     print(f"resident memory (MB): {report['rss_mb']}")
     print(f"warm start to healthy: {report['startup_s']} s")

@@ -62,12 +62,15 @@ class Settings:
     api_keys: frozenset[str]
     service_token: str
     rasa_timeout_s: float
+    redis_timeout_s: float = 5.0
     max_message_chars: int = 4000
     default_lang: str = "en"
     default_wait_s: int = 180
     rate_limit_per_min: int = 30
     idle_reminder_s: int = 600
     log_level: str = "INFO"
+    schema_wait_s: int = 600  # how long a starting gateway waits for the migrations
+    metrics_port: int | None = None  # /metrics on its own port (None: on the gateway's port)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -121,10 +124,13 @@ class Settings:
             api_keys=keys,
             service_token=service_token,
             rasa_timeout_s=_float(env, "RASA_TIMEOUT_S", 20.0),
+            redis_timeout_s=_float(env, "CIVIC_REDIS_TIMEOUT_S", 5.0),
             max_message_chars=_int(env, "CIVIC_MAX_MESSAGE_CHARS", 4000, 1, 100_000),
             default_lang=lang,
             default_wait_s=_int(env, "CIVIC_DEFAULT_WAIT_S", 180, 1),
             rate_limit_per_min=_int(env, "CIVIC_RATE_LIMIT_PER_MIN", 30, 1),
             idle_reminder_s=_int(env, "CIVIC_IDLE_REMINDER_S", 600, 60),
             log_level=level,
+            schema_wait_s=_int(env, "CIVIC_SCHEMA_WAIT_S", 600, 0),
+            metrics_port=_int(env, "CIVIC_METRICS_PORT", 0, 0, 65535) or None,
         )

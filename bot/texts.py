@@ -6,6 +6,8 @@ Bot replies come from Rasa's domain; these are the few things the gateway says i
 
 from __future__ import annotations
 
+from common.texts import Catalogue
+
 TEXTS: dict[str, dict[str, str]] = {
     "rasa_down": {
         "en": "Sorry, I can't answer right now because of a technical problem. "
@@ -13,21 +15,31 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "抱歉，系统暂时出了点问题，现在无法回答。请稍后再试，或者转人工服务。",
     },
     "talk_to_person": {"en": "Talk to a person", "zh": "转人工"},
+    "forgotten": {
+        "en": "Welcome back. To keep your data safe, we deleted your old chat. It had not been "
+        "used for a long time. A form you did not finish was deleted too. Please start again.",
+        "zh": "欢迎回来。您很久没有使用了。为了保护您的隐私，之前的对话已经删除。"
+        "没填完的申请也删除了。请重新开始。",
+    },
     "cancel_waiting": {"en": "Stop waiting", "zh": "取消等待"},
     "queued": {
         "en": "I'm passing you to a person. You are number {position} in the queue; "
-        "the wait is about {minutes} min. You can keep writing here, or type 'cancel' to stop "
-        "waiting.",
+        "the wait is about {minutes} min. You can keep writing here. To stop waiting, choose "
+        "Stop waiting.",
         "zh": "正在为您转接人工服务。您前面还有{ahead}位，预计等待约{minutes}分钟。"
-        "您可以继续留言；输入“取消”可退出排队。",
+        "您可以继续留言；如需退出排队，请选择“取消等待”。",
     },
     "queue_update": {
         "en": "You are now number {position} in line. The wait is about {minutes} min.",
         "zh": "您现在排在第{position}位（约{minutes}分钟）。",
     },
     "waiting_ack": {
-        "en": "Thanks, a person will read this when they pick up your conversation.",
-        "zh": "已收到，人工客服接入后会看到您的留言。",
+        "en": "I've passed this on. You are number {position} in the queue.",
+        "zh": "已转给人工客服。您现在排第{position}位。",
+    },
+    "only_en_zh": {
+        "en": "Sorry, I can only read English and Chinese.",
+        "zh": "抱歉，我只会说中文和英文。",
     },
     "handoff_cancelled": {
         "en": "OK, you have left the queue. I'm the assistant again: how can I help?",
@@ -63,7 +75,4 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def text(key: str, lang: str, **values: object) -> str:
-    variants = TEXTS[key]
-    template = variants.get(lang) or variants["en"]
-    return template.format(**values)
+text = Catalogue("gateway", TEXTS)

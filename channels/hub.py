@@ -19,6 +19,10 @@ from channels.web import STATIC, WebChannel
 
 log = logging.getLogger(__name__)
 
+# channels whose identities may have several live connections (a citizen's browser tabs): the
+# router announces a turn's replies for these even to a one-channel citizen
+LOCAL_SCHEMES = frozenset({"web"})
+
 
 class Channels:
     def __init__(self, settings: ChannelSettings) -> None:
@@ -61,7 +65,7 @@ class Channels:
     async def start(self, gateway: Gateway) -> None:
         delivery = gateway.delivery
         assert delivery is not None
-        delivery.add_local("web", self.web)
+        delivery.add_local("web", self.web)  # (its scheme is in LOCAL_SCHEMES)
         self.rest_push = RestPushSink(
             gateway, self.settings.callback_max_attempts, self.settings.callback_backoff_s
         )
@@ -70,8 +74,6 @@ class Channels:
             self.telegram = TelegramChannel(gateway, self.settings)
             delivery.add_exclusive("telegram", self.telegram)
             await self.telegram.start()
-        # the router announces a turn's replies for these even to a one-channel citizen
-        gateway.router.connection_schemes = frozenset(delivery.local)
         await delivery.start()
 
     async def stop(self) -> None:

@@ -23,12 +23,19 @@ ConversationId = Annotated[str, Path(min_length=1, max_length=128, pattern=f"^{C
 class MessageIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    text: str = Field(default="", description="What the citizen typed.")
+    text: str | None = Field(
+        default="", description="What the citizen typed (null or absent for a button press)."
+    )
     payload: str | None = Field(
         default=None, max_length=500, description="A button's payload (sending a button)."
     )
     lang: str | None = Field(default=None, description='"en", "zh" or null to detect.')
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("text")
+    @classmethod
+    def _no_text(cls, value: str | None) -> str:
+        return value or ""
 
     @field_validator("lang")
     @classmethod
@@ -143,18 +150,14 @@ async def post_message(
     gw: Annotated[Gateway, Depends(gateway)],
     key: Annotated[str, Depends(require_api_key)],
 ) -> Response:
-    # (the common case never gets here: channels/rest_fast.py serves it, with send_message too)
-    content, headers = await send_message(gw, conversation_id, key, body)
-    return Response(content, media_type="application/json", headers=headers)
-
-
-async def send_message(
-    gw: Gateway, conversation_id: str, key: str, body: MessageIn
-) -> tuple[bytes, dict[str, str]]:
-    """One citizen message through the router: the JSON reply (MessagesOut) and the response
-    headers. Server-Timing tells how long of it was the wait for Rasa."""
+    """One citizen message through the router. Server-Timing tells how long of it was the
+    wait for Rasa."""
     incoming = IncomingMessage(
-        text=body.text, channel="rest", payload=body.payload, lang=body.lang, metadata=body.metadata
+        text=body.text or "",
+        channel="rest",
+        payload=body.payload,
+        lang=body.lang,
+        metadata=body.metadata,
     )
     # push delivery (if any) goes to the callback of the client that writes in the conversation
     remember = {keys.rest_client(conversation_id): client_id(key)}
@@ -163,8 +166,11 @@ async def send_message(
         messages=[message_out(m) for m in reply.messages], state=state_out(reply.state)
     )
     # serialised once here; returned as a model, FastAPI would dump and re-validate it first
-    content = out.model_dump_json(by_alias=True).encode()
-    return content, {"Server-Timing": f"rasa;dur={rasa_ms.get():.1f}"}
+    return Response(
+        out.model_dump_json(by_alias=True).encode(),
+        media_type="application/json",
+        headers={"Server-Timing": f"rasa;dur={rasa_ms.get():.1f}"},
+    )
 
 
 @router.get(

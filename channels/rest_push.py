@@ -24,7 +24,7 @@ import secrets
 import time
 from typing import Annotated
 
-import httpx
+import aiohttp
 from fastapi import APIRouter, Depends, HTTPException, Response
 from pydantic import BaseModel, Field, field_validator
 from redis.asyncio import Redis
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Civic-Signature"
 TIMESTAMP_HEADER = "X-Civic-Timestamp"
 RETRY_STATUSES = {408, 425, 429}
+_TIMEOUT = aiohttp.ClientTimeout(total=10.0)  # one callback attempt
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -126,7 +127,6 @@ class RestPushSink:
         self.gw = gw
         self.max_attempts = max_attempts
         self.backoff_s = backoff_s
-        self.client = httpx.AsyncClient(timeout=10.0)
 
     async def _target(self, channel_identity: str) -> tuple[str, str] | None:
         conversation = channel_identity.partition(":")[2]
@@ -162,14 +162,14 @@ class RestPushSink:
                 "X-Civic-Delivery": str(message.id),
             }
             try:
-                response = await self.client.post(url, content=body, headers=headers)
-                if response.is_success:
+                status = await self._post(url, body, headers)
+                if 200 <= status < 300:
                     return
-                if response.status_code < 500 and response.status_code not in RETRY_STATUSES:
-                    log.warning("callback refused message %s: %s", message.id, response.status_code)
+                if status < 500 and status not in RETRY_STATUSES:
+                    log.warning("callback refused message %s: %s", message.id, status)
                     return
-                problem = f"HTTP {response.status_code}"
-            except httpx.HTTPError as exc:
+                problem = f"HTTP {status}"
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 problem = type(exc).__name__
             if attempt < self.max_attempts:
                 log.info("callback attempt %d: %s; retry in %.1f s", attempt, problem, delay)
@@ -177,8 +177,15 @@ class RestPushSink:
                 delay *= 2
         log.warning("callback gave up on message %s after %d attempts", message.id, attempt)
 
+    async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> int:
+        """POST through the gateway's pooled client, within the callback's time limit."""
+        session = self.gw.http.session()
+        async with session.post(url, data=body, headers=headers, timeout=_TIMEOUT) as response:
+            await response.read()
+            return response.status
+
     async def close(self) -> None:
-        await self.client.aclose()
+        """Nothing of its own to close: the gateway closes its pooled client."""
 
 
 def verify(secret: str, timestamp: str, signature: str, body: bytes, now: float) -> bool:

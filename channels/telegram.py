@@ -121,7 +121,7 @@ class TelegramChannel:
 
     async def send(self, channel_identity: str, message: OutgoingMessage, session: Session) -> None:
         chat_id = int(channel_identity.partition(":")[2])
-        await self.sender.send(chat_id, message, session.simple_mode, session.lang)
+        await self.sender.send(chat_id, message, session.simple_mode, session.lang, pushed=True)
 
     # --- updates -------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from bot.conversation import render
 from bot.messages import Button, OutgoingMessage
 from bot.storage import keys
 from bot.texts import text as say
+from channels.telegram_pace import TelegramPace
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -92,6 +93,7 @@ class TelegramSender:
     def __init__(self, bot: Bot, redis: Redis) -> None:
         self.bot = bot
         self.redis = redis
+        self.pace = TelegramPace(redis)
 
     async def callback_data(self, payload: str) -> str:
         """Telegram allows 64 bytes of callback data; longer payloads go by reference."""
@@ -133,7 +135,11 @@ class TelegramSender:
         ]
         return InlineKeyboardMarkup(rows_inline)
 
-    async def send(self, chat_id: int, message: OutgoingMessage, simple: bool, lang: str) -> None:
+    async def send(
+        self, chat_id: int, message: OutgoingMessage, simple: bool, lang: str, pushed: bool = False
+    ) -> None:
+        """Send one message (in pieces when long). Every piece waits for the bot's share of
+        Telegram's rate across replicas; a `pushed` one also for its chat's one a second."""
         body = message.text
         if simple and message.buttons:
             body = "\n".join([body, *numbered(message.buttons)]) if body else body
@@ -141,6 +147,7 @@ class TelegramSender:
         markup = await self._markup(chat_id, message, simple, lang)
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
+            await self.pace.wait(chat_id, pace_chat=pushed)
             await with_retry(
                 lambda piece=piece, last=last: self.bot.send_message(  # type: ignore[misc]
                     chat_id, piece, reply_markup=markup if last else None

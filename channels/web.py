@@ -3,7 +3,8 @@
 `GET /chat` is a full-page chat; `/static/chat/widget.js` embeds it in any page (see the
 README). The browser connects to `/ws/chat?token=<web token>&after=<last message id seen>`:
 
-- no or an invalid token: a new anonymous identity is issued in the `hello` frame;
+- no or an invalid token: a new anonymous identity is issued in the `hello` frame, and
+  `lang=` (the widget sends the browser's language) is the conversation's first language;
 - `after=0` (a fresh page): the recent history is replayed, citizen messages included;
 - `after=N` (a reconnect): every outgoing message after N is replayed, so nothing is lost;
   the browser ignores ids it has already shown, so nothing is shown twice.
@@ -128,6 +129,7 @@ class WebChannel:
         await socket.accept()
         token = socket.query_params.get("token")
         identity = web_identity.verify(secret, token)
+        fresh = identity is None
         if identity is None:
             token = web_identity.issue(secret)
             identity = web_identity.verify(secret, token)
@@ -137,6 +139,10 @@ class WebChannel:
         connection = Connection(socket, identity, gw, after)
         try:
             citizen = await gw.sessions.resolve(identity)
+            browser_lang = normalise(socket.query_params.get("lang"))
+            if fresh and browser_lang:  # a new visitor: start in the browser's language
+                session = await gw.sessions.get(citizen)
+                await gw.sessions.save(session.but(lang=browser_lang))
             await gw.router.ledger.register(citizen, identity)
             await connection.send({"type": "hello", "token": token})
             await connection.send(state_frame(await gw.router.state(identity)))

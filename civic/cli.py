@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,8 @@ from types import FrameType
 from civic.processes import http_ok
 from civic.progress import StepFailed
 from civic.stack import ROOT, Stack, StackConfig, dev_secrets
+
+RETENTION_FIRST_S = 600  # the first daily retention run, after start-up has settled
 
 
 def cmd_up(args: argparse.Namespace) -> int:
@@ -24,9 +27,16 @@ def cmd_up(args: argparse.Namespace) -> int:
         print(f"✗ {exc}", file=sys.stderr)
         return 1
 
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
+    interrupted = False
 
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        """The first Ctrl-C or TERM stops the stack; later ones may not interrupt that."""
+        nonlocal interrupted
+        if not interrupted:
+            interrupted = True
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
         stack.up()
@@ -40,24 +50,33 @@ def cmd_up(args: argparse.Namespace) -> int:
             f"  Redis        {stack.redis_url}{'  (embedded)' if c.redis_url is None else ''}\n"
             f"  database     {c.database_url or 'sqlite:///' + str(c.var_dir / 'civic.db')}\n"
             f"  API key      {c.api_keys.split(',')[0]}\n"
-            f"  logs         {c.var_dir / 'log'}\n\n"
+            f"  logs         {c.var_dir / 'log'}\n"
+            f"  retention    daily, {RETENTION_FIRST_S // 60} min from now "
+            f"(var/log/retention.log)\n\n"
             "Chat in another terminal with `.venv/bin/civic chat`. Ctrl-C stops everything.",
             flush=True,
         )
+        retention: subprocess.Popen[bytes] | None = None
+        next_retention = time.monotonic() + RETENTION_FIRST_S
         while all(p.running for p in stack.processes.values()):
+            if time.monotonic() >= next_retention and (
+                retention is None or retention.poll() is not None
+            ):
+                retention = stack.run_retention()  # retention that forgets, once a day
+                next_retention += 86400
             time.sleep(1)
         dead = [p for p in stack.processes.values() if not p.running]
         for process in dead:
             print(f"✗ {process.name} stopped unexpectedly; see {process.log_path}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("\nStopping ...", flush=True)
+        interrupted = True  # (also when Python raised it before on_signal was installed)
         return 0
     except StepFailed as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 1
-    finally:
-        stack.down()
+    finally:  # a second signal from here on only hurries the shutdown (Stack.down)
+        stack.down("\nStopping ..." if interrupted else "")
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -147,12 +166,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_bench_arguments(bench_cmd)
     bench_cmd.set_defaults(func=run_bench)
     from civic.agent_cli import add_agent_commands
+    from civic.db_cli import add_db_commands
+    from civic.department_cli import add_department_commands
+    from civic.insights_cli import add_insights_commands
     from civic.kb_cli import add_kb_commands
     from civic.retention_cli import add_retention_commands
 
     add_kb_commands(sub)
     add_agent_commands(sub)
     add_retention_commands(sub)
+    add_department_commands(sub)
+    add_insights_commands(sub)
+    add_db_commands(sub)
     return parser
 
 

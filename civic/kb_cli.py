@@ -96,7 +96,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     config = SearchConfig.from_env(os.environ)
     kb = KnowledgeBase.from_documents(faq_documents(Path(args.faqs)), config)
     queries = read_queries(Path(args.queries))
-    split = "all queries, calibration.json"
+    split = f"all {len(queries)} queries; zero-shot decisions (nothing fitted on this corpus)"
     if not args.no_calibrate:
         calibration, queries = split_queries(queries)
         kb = kb.with_decisions(calibrate(kb, calibration))
@@ -153,7 +153,8 @@ def add_kb_commands(subparsers: Any) -> argparse.ArgumentParser:
     ev.add_argument(
         "--no-calibrate",
         action="store_true",
-        help="use calibration.json on all queries instead of calibrating on half of them",
+        help="decide every query with the shipped zero-shot model (fitted on other corpora) "
+        "instead of calibrating on half of the queries",
     )
     ev.set_defaults(func=_cmd_eval)
     commands.add_parser(

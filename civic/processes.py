@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -33,12 +35,15 @@ class ManagedProcess:
     env: Mapping[str, str]
     cwd: Path
     healthy: Callable[[], bool]
-    fix_hint: str = ""
+    fix_hint: str = ""  # the likely fix when the process exits at start
+    port_hint: str = ""  # ... when its log says its address is in use
     proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
+    _log_start: int = field(default=0, init=False)
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
+        self._log_start = log.tell()
         self.proc = subprocess.Popen(
             list(self.argv),
             cwd=self.cwd,
@@ -54,12 +59,7 @@ class ManagedProcess:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
-                raise StepFailed(
-                    f"starting {self.name}",
-                    f"the process exited with code {self.proc.returncode}",
-                    str(self.log_path),
-                    self.fix_hint or None,
-                )
+                raise self._exited(self.proc.returncode)
             if self.healthy():
                 return
             time.sleep(0.25)
@@ -70,20 +70,43 @@ class ManagedProcess:
             self.fix_hint or None,
         )
 
+    def _exited(self, code: int) -> StepFailed:
+        """The process's own error line from its log (what it wrote since this start), and the
+        port hint only when the log says the address is taken."""
+        try:
+            with self.log_path.open("rb") as log:
+                log.seek(self._log_start)
+                written = log.read().decode(errors="replace")
+        except OSError:
+            written = ""
+        line = own_error_line(written)
+        in_use = bool(_ADDRESS_IN_USE.search(written))
+        return StepFailed(
+            f"starting {self.name}",
+            f"the process exited with code {code}" + (f": {line}" if line else ""),
+            str(self.log_path),
+            (self.port_hint if in_use else self.fix_hint) or None,
+        )
+
     @property
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def stop(self, grace_s: float = 10.0) -> None:
-        """SIGTERM the whole process group, SIGKILL what is left after the grace period."""
+    def stop(self, grace_s: float = 10.0, hurry: threading.Event | None = None) -> None:
+        """SIGTERM the whole process group, SIGKILL what is left after the grace period (at
+        once when `hurry` is set: a second Ctrl-C). Stopping a stopped process does nothing."""
         if self.proc is None:
             return
         if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(grace_s)
-            except subprocess.TimeoutExpired:
+            deadline = time.monotonic() + grace_s
+            while self.proc.poll() is None and time.monotonic() < deadline:
+                if hurry is not None and hurry.is_set():
+                    break
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.proc.wait(0.1)
+            if self.proc.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(5)
@@ -98,3 +121,20 @@ class ManagedProcess:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(5)
         self.proc = None
+
+
+_ADDRESS_IN_USE = re.compile(r"address already in use|Errno 98\b", re.IGNORECASE)
+_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Failed)\b.*")
+_ERROR = re.compile(r"\b(error|fatal|failed|refused|cannot|can't)\b", re.IGNORECASE)
+
+
+def own_error_line(log: str) -> str:
+    """The line of a process's log that says why it stopped: its last exception line (a
+    Python traceback ends with it), else its last line that reads as an error, else its last
+    line."""
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    for pattern in (_EXCEPTION, _ERROR):
+        found = [line for line in lines if pattern.search(line)]
+        if found:
+            return found[-1][:300]
+    return lines[-1][:300] if lines else ""

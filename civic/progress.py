@@ -8,8 +8,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from common.errors import CivicError
 
-class StepFailed(Exception):
+
+class StepFailed(CivicError):
     """A launcher step failed; the message names the step, the log file and the likely fix."""
 
     def __init__(self, step: str, reason: str, log: str | None = None, fix: str | None = None):

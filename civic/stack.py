@@ -7,20 +7,25 @@ import contextlib
 import json
 import os
 import secrets
+import signal
+import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from civic.ports import free_port
 from civic.processes import ManagedProcess, http_ok
 from civic.progress import StepFailed, step
 from civic.training import rasa_bin, rasa_env, train
 
-# uvicorn's options for the gateway, and for `civic bench --floor`'s forwarder (measured alike):
-# civic/http_server.py sends a response's head and body in one write
-SERVER_OPTIONS = ("--http", "civic.http_server:OneWriteHttpToolsProtocol", "--no-access-log")
+# plain uvicorn (uvloop and httptools when installed, as they are here); no access log: the
+# gateway logs what matters itself, masked
+SERVER_OPTIONS = ("--no-access-log",)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,6 +69,24 @@ class StackConfig:
             api_keys=env.get("CIVIC_API_KEYS") or dev["api_key"],
             service_token=env.get("CIVIC_SERVICE_TOKEN") or dev["service_token"],
         )
+
+
+def local_config(var_dir: Path, api_key: str, **extra_env: str) -> StackConfig:
+    """A whole stack on free loopback ports (benchmarks): REDIS_URL / DATABASE_URL when set,
+    else embedded Redis and SQLite; the guide index shared under var/index/guides."""
+    return StackConfig(
+        root=ROOT,
+        var_dir=var_dir,
+        gateway_port=free_port(),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        embedded_redis_port=free_port(),
+        redis_url=os.environ.get("REDIS_URL") or None,
+        database_url=os.environ.get("DATABASE_URL") or None,
+        api_keys=api_key,
+        service_token=secrets.token_urlsafe(24),
+        extra_env={"CIVIC_INDEX_DIR": str(ROOT / "var" / "index" / "guides"), **extra_env},
+    )
 
 
 def check_writable(var_dir: Path) -> None:
@@ -177,7 +200,7 @@ class Stack:
                 env,
                 c.root,
                 self._redis_ok,
-                fix_hint=f"is port {c.embedded_redis_port} free? set CIVIC_EMBEDDED_REDIS_PORT",
+                port_hint=f"is port {c.embedded_redis_port} free? set CIVIC_EMBEDDED_REDIS_PORT",
             )
         self.processes["actions"] = ManagedProcess(
             "action server",
@@ -186,8 +209,8 @@ class Stack:
             env,
             c.root,
             lambda: http_ok(f"http://127.0.0.1:{c.actions_port}/health"),
-            fix_hint=f"is port {c.actions_port} free? set CIVIC_ACTIONS_PORT; a guide error is "
-            "named in the log",
+            fix_hint="a guide or form error is named in the log",
+            port_hint=f"is port {c.actions_port} free? set CIVIC_ACTIONS_PORT",
         )
         self.processes["rasa"] = ManagedProcess(
             "Rasa",
@@ -196,8 +219,8 @@ class Stack:
             rasa_env(c.root, env),
             c.root,
             lambda: self._rasa_ready(self.rasa_url),
-            fix_hint=f"is port {c.rasa_port} free? set RASA_PORT; run `make setup` if .venv-rasa "
-            "is missing",
+            fix_hint="run `make setup` if .venv-rasa is missing",
+            port_hint=f"is port {c.rasa_port} free? set RASA_PORT",
         )
         self.processes["gateway"] = ManagedProcess(
             "gateway",
@@ -206,7 +229,8 @@ class Stack:
             env,
             c.root,
             lambda: http_ok(self.gateway_url + "/healthz"),
-            fix_hint=f"is port {c.gateway_port} free? set CIVIC_PORT",
+            fix_hint="check the setting the error names (see the README's configuration)",
+            port_hint=f"is port {c.gateway_port} free? set CIVIC_PORT",
         )
 
     def _rasa_argv(self, port: int | None = None) -> list[str]:
@@ -304,8 +328,34 @@ class Stack:
                 fix="start Redis or unset REDIS_URL to use the embedded one",
             )
         self.train(quiet)
+        self.migrate(quiet)
         for name in ("actions", "rasa", "gateway"):
             self.start(name, quiet=quiet)
+
+    def migrate(self, quiet: bool = False) -> None:
+        """The database schema, brought up to date before any gateway starts (gateways only
+        wait for it: in a cluster the migrations Job runs this once)."""
+        from bot.storage.db import Database
+        from civic.db_cli import database_url
+
+        with step("Migrating the database schema", quiet):
+            db = Database(database_url(self.env()))
+            try:
+                db.migrate()
+            finally:
+                db.dispose()
+
+    def run_retention(self) -> subprocess.Popen[bytes]:
+        """`civic retention run` in the background, logged to var/log/retention.log (`civic up`
+        runs it once a day; a cluster has the CronJob)."""
+        log_path = self.config.var_dir / "log" / "retention.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("ab") as log:
+            return subprocess.Popen(
+                [sys.executable, "-m", "civic.cli", "retention", "run", "--json"],
+                cwd=self.config.root, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )  # fmt: skip
 
     def stop(self, name: str) -> None:
         self.processes[name].stop()
@@ -313,8 +363,31 @@ class Stack:
     def kill(self, name: str) -> None:
         self.processes[name].kill()
 
-    def down(self) -> None:
+    def down(self, announce: str = "") -> None:
+        """Stop every process, the last started first. Idempotent, and not interrupted by a
+        second Ctrl-C or TERM: one while it runs only hurries it (no grace period left)."""
         replicas = [n for n in self.processes if n not in ("gateway", "rasa", "actions", "redis")]
-        for name in [*replicas, "gateway", "rasa", "actions", "redis"]:
-            if name in self.processes:
-                self.processes[name].stop()
+        with hurried_by_signals() as hurry:
+            if announce:
+                print(announce, flush=True)
+            for name in [*replicas, "gateway", "rasa", "actions", "redis"]:
+                if name in self.processes:
+                    self.processes[name].stop(hurry=hurry)
+
+
+@contextlib.contextmanager
+def hurried_by_signals() -> Iterator[threading.Event]:
+    """SIGINT and SIGTERM set the event instead of raising, until the block ends (in the main
+    thread; elsewhere signals do not reach Python code anyway)."""
+    hurry = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield hurry
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in previous:
+        signal.signal(sig, lambda _signum, _frame: hurry.set())
+    try:
+        yield hurry
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,8 +1,9 @@
 """The console's JSON API for agents: the queue and what they do to a ticket.
 
-Roles are checked on every route: an agent sees the queue of their own team (every team when
-they have none) and acts only on tickets they hold; a supervisor sees and may act on
-everything (overrides are audited as such).
+Every route needs the `desk` permission (agents and supervisors; see bot/agents/roles.py): an
+agent sees the queue of their own team (every team when they have none) and acts only on
+tickets they hold; a supervisor sees and may act on everything (overrides are audited as such).
+Caseworkers and editors get 403.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from pydantic import BaseModel, Field, model_validator
 
 from bot.agents.accounts import AgentAccounts, AgentSession
 from bot.agents.desk import AgentDesk, TicketConflict
+from bot.agents.roles import may
 from bot.gateway import Gateway
 from bot.handoff import ticket_records
 from bot.handoff.queue import WaitingTicket
+from bot.masking import mask_text
 from bot.simple_mode.readability import reply_warning
-from console.auth import CurrentAgent, accounts, gateway
+from console.auth import DeskAgent, accounts, gateway
 from console.inputs import PlainText
+from console.labels import label
 
 TicketId = Annotated[int, Path(ge=1, le=2**62)]
 
@@ -40,6 +44,9 @@ class QueueItem(BaseModel):
     sla_target_s: int
     sla_breached: bool = Field(description="waited longer than the pick-up target")
     sla_at_risk: bool = Field(description="waited over 80 % of the pick-up target")
+    last_message: str | None = Field(
+        default=None, description="the citizen's last message, masked, at most 160 characters"
+    )
 
 
 class HeldItem(BaseModel):
@@ -48,9 +55,19 @@ class HeldItem(BaseModel):
     team: str | None
     kind: str
     priority: int
+    simple_mode: bool
+    lang: str
+    topic: str | None
     agent: str | None
     waited_s: int
     awaiting_reply_s: int | None = Field(description="the citizen's unanswered message's age")
+    accepted: bool = Field(description="false: assigned automatically, not yet accepted")
+    accept_within_s: int | None = Field(
+        default=None, description="seconds left to accept before it goes back to the queue"
+    )
+    last_message: str | None = Field(
+        default=None, description="the citizen's last message, masked, at most 160 characters"
+    )
 
 
 class QueueOut(BaseModel):
@@ -119,6 +136,15 @@ def may_see_team(agent: AgentSession, team: str | None) -> bool:
     return agent.supervisor or agent.team is None or agent.team == team
 
 
+def card_text(text: str | None) -> str | None:
+    """A citizen's message as a queue card shows it: a button press in words, personal data
+    masked, at most 160 characters."""
+    if text is None:
+        return None
+    shown = label("citizen", text) or mask_text(" ".join(text.split()))
+    return shown if len(shown) <= 160 else shown[:159] + "…"
+
+
 def queue_item(gw: Gateway, ticket: WaitingTicket, now: datetime) -> QueueItem:
     waited = max(0, int((now - ticket.requested_at).total_seconds()))
     target = gw.handoff_settings.sla_target_s(ticket.priority)
@@ -136,18 +162,24 @@ router = APIRouter(prefix="/api/v1/agent", tags=["agent console"])
 
 
 @router.get("/queue", response_model=QueueOut, summary="Waiting tickets and held tickets")
-async def get_queue(agent: CurrentAgent, gw: Gw, d: Desk) -> QueueOut:
+async def get_queue(agent: DeskAgent, gw: Gw, d: Desk) -> QueueOut:
     now = gw.clock.now()
     waiting = [
         queue_item(gw, t, now) for t in await d.queue.waiting() if may_see_team(agent, t.team)
     ]
     mine = None if agent.supervisor else agent.username
+    records = await asyncio.to_thread(ticket_records.held, gw.db, mine)
+    citizens = [t.conversation_id for t in waiting] + [t.citizen_id for t in records]
+    said = await asyncio.to_thread(ticket_records.last_citizen_messages, gw.db, citizens)
+    for item in waiting:
+        item.last_message = card_text(said.get(item.conversation_id))
     held = []
-    for t in await asyncio.to_thread(ticket_records.held, gw.db, mine):
+    for t in records:
         state = await d.queue.live_state(t.id)
         citizen_at = float(state.get("citizen_at") or 0)
         agent_at = float(state.get("agent_at") or 0)
         owed = int(now.timestamp() - citizen_at) if citizen_at > agent_at else None
+        deadline = await d.queue.offered(t.id)
         held.append(
             HeldItem(
                 id=t.id,
@@ -155,9 +187,17 @@ async def get_queue(agent: CurrentAgent, gw: Gw, d: Desk) -> QueueOut:
                 team=t.team,
                 kind=t.kind,
                 priority=t.priority,
+                simple_mode=t.simple_mode,
+                lang=t.lang,
+                topic=t.topic,
                 agent=t.agent,
                 waited_s=int((now - t.created_at).total_seconds()),
                 awaiting_reply_s=owed,
+                accepted=deadline is None,
+                accept_within_s=None
+                if deadline is None
+                else max(0, int(deadline - now.timestamp())),
+                last_message=card_text(said.get(t.citizen_id)),
             )
         )
     return QueueOut(server_time=now, waiting=waiting, held=held)
@@ -180,7 +220,7 @@ async def _acting_as(agent: AgentSession, d: AgentDesk, ticket_id: int) -> str:
     summary="Claim a waiting ticket (atomic across gateways)",
     responses={404: {"description": "no such waiting ticket"}, 409: {"description": "held"}},
 )
-async def claim(ticket_id: TicketId, agent: CurrentAgent, d: Desk, acc: Accounts) -> ClaimOut:
+async def claim(ticket_id: TicketId, agent: DeskAgent, d: Desk, acc: Accounts) -> ClaimOut:
     state = await d.queue.live_state(ticket_id)
     if not state or not may_see_team(agent, state.get("team")):
         raise HTTPException(404, f"ticket {ticket_id} is not open or not for your team")
@@ -193,15 +233,28 @@ async def claim(ticket_id: TicketId, agent: CurrentAgent, d: Desk, acc: Accounts
 
 
 @router.post(
+    "/tickets/{ticket_id}/accept",
+    response_model=ClaimOut,
+    summary="Accept a ticket assigned to you (opening it or writing does the same)",
+    responses={409: {"description": "not assigned to you (any more)"}},
+)
+async def accept(ticket_id: TicketId, agent: DeskAgent, d: Desk, acc: Accounts) -> ClaimOut:
+    try:
+        if await d.accept(ticket_id, agent.username):
+            await acc.audit(agent.username, "accept", f"ticket:{ticket_id}", None)
+    except TicketConflict:
+        raise HTTPException(409, f"ticket {ticket_id} is not assigned to you") from None
+    return ClaimOut(ticket_id=ticket_id, holder=agent.username)
+
+
+@router.post(
     "/tickets/{ticket_id}/messages",
     status_code=201,
     response_model=MessageOut,
     summary="Send a message to the citizen",
     responses={409: {"description": "not held by you"}},
 )
-async def send_message(
-    ticket_id: TicketId, body: TextIn, agent: CurrentAgent, d: Desk
-) -> MessageOut:
+async def send_message(ticket_id: TicketId, body: TextIn, agent: DeskAgent, d: Desk) -> MessageOut:
     holder = await _acting_as(agent, d, ticket_id)
     try:
         stored = await d.reply(ticket_id, holder, body.text.strip() or body.text)
@@ -226,7 +279,7 @@ async def _simple_mode_warning(d: AgentDesk, ticket_id: int, text: str) -> str |
     response_model=CheckOut,
     summary="Check a draft reply against the simplified-mode rules (nothing is sent)",
 )
-async def check_reply(ticket_id: TicketId, body: TextIn, agent: CurrentAgent, d: Desk) -> CheckOut:
+async def check_reply(ticket_id: TicketId, body: TextIn, agent: DeskAgent, d: Desk) -> CheckOut:
     await _acting_as(agent, d, ticket_id)
     return CheckOut(warning=await _simple_mode_warning(d, ticket_id, body.text))
 
@@ -237,11 +290,13 @@ async def check_reply(ticket_id: TicketId, body: TextIn, agent: CurrentAgent, d:
     summary="Transfer a held ticket to another agent or to a team's queue",
 )
 async def transfer(
-    ticket_id: TicketId, body: TransferIn, agent: CurrentAgent, d: Desk, acc: Accounts
+    ticket_id: TicketId, body: TransferIn, agent: DeskAgent, d: Desk, acc: Accounts
 ) -> DoneOut:
     holder = await _acting_as(agent, d, ticket_id)
     if body.to_agent:
-        known = {a.username for a in await asyncio.to_thread(acc.all) if a.active}
+        known = {
+            a.username for a in await asyncio.to_thread(acc.all) if a.active and may(a.role, "desk")
+        }
         if body.to_agent not in known:
             raise HTTPException(404, f"no agent called {body.to_agent!r}")
     try:
@@ -258,7 +313,7 @@ async def transfer(
     response_model=DoneOut,
     summary="Put a held ticket back in the queue at its old place",
 )
-async def release(ticket_id: TicketId, agent: CurrentAgent, d: Desk, acc: Accounts) -> DoneOut:
+async def release(ticket_id: TicketId, agent: DeskAgent, d: Desk, acc: Accounts) -> DoneOut:
     holder = await _acting_as(agent, d, ticket_id)
     try:
         await d.release(ticket_id, holder)
@@ -274,7 +329,7 @@ async def release(ticket_id: TicketId, agent: CurrentAgent, d: Desk, acc: Accoun
     summary="Close a held ticket with a resolution note; the bot resumes and asks for a rating",
 )
 async def close(
-    ticket_id: TicketId, body: CloseIn, agent: CurrentAgent, d: Desk, acc: Accounts
+    ticket_id: TicketId, body: CloseIn, agent: DeskAgent, d: Desk, acc: Accounts
 ) -> DoneOut:
     holder = await _acting_as(agent, d, ticket_id)
     try:

@@ -8,12 +8,20 @@ instead (`"session": "token"`); bearer requests need no CSRF token (no ambient c
 from __future__ import annotations
 
 import hmac
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
-from bot.agents.accounts import AgentAccounts, AgentSession, LoginFailed, LoginThrottled
+from bot.agents.accounts import (
+    AccountError,
+    AgentAccounts,
+    AgentSession,
+    LoginFailed,
+    LoginThrottled,
+)
+from bot.agents.roles import Permission, Role
 from bot.gateway import Gateway
 from console.inputs import PlainText
 
@@ -32,8 +40,19 @@ class LoginIn(BaseModel):
 
 class AgentOut(BaseModel):
     username: str
-    role: Literal["agent", "supervisor"]
+    display_name: str = Field(description="the name people see (the username when none is set)")
+    role: Role
     team: str | None
+    console_lang: str | None = Field(
+        default=None, description="the console's language (en, zh); null: not chosen yet"
+    )
+
+
+def agent_out(session: AgentSession) -> AgentOut:
+    return AgentOut(
+        username=session.username, display_name=session.name, role=session.role,
+        team=session.team, console_lang=session.console_lang,
+    )  # fmt: skip
 
 
 class LoginOut(BaseModel):
@@ -54,7 +73,7 @@ def accounts(request: Request) -> AgentAccounts:
     return agents
 
 
-def _token(request: Request) -> tuple[str, bool]:
+def session_token(request: Request) -> tuple[str, bool]:
     """(token, came from the cookie)."""
     scheme, _, value = (request.headers.get("authorization") or "").partition(" ")
     if scheme.lower() == "bearer" and value:
@@ -64,7 +83,7 @@ def _token(request: Request) -> tuple[str, bool]:
 
 async def current_agent(request: Request) -> AgentSession:
     """The logged-in agent; 401 without a session, 403 without a valid CSRF token."""
-    token, from_cookie = _token(request)
+    token, from_cookie = session_token(request)
     session = await accounts(request).session(token) if token else None
     if session is None:
         raise HTTPException(401, "log in first", {"WWW-Authenticate": "Bearer"})
@@ -75,14 +94,36 @@ async def current_agent(request: Request) -> AgentSession:
     return session
 
 
-async def supervisor(agent: Annotated[AgentSession, Depends(current_agent)]) -> AgentSession:
-    if not agent.supervisor:
-        raise HTTPException(403, "supervisors only")
-    return agent
+_REFUSED: dict[Permission, str] = {
+    "desk": "agents and supervisors only",
+    "supervise": "supervisors only",
+    "cases": "caseworkers and supervisors only",
+    "content": "editors and supervisors only",
+}
 
 
-CurrentAgent = Annotated[AgentSession, Depends(current_agent)]
-Supervisor = Annotated[AgentSession, Depends(supervisor)]
+def permit(permission: Permission) -> Callable[..., Awaitable[AgentSession]]:
+    """A dependency: the logged-in account if its role has `permission`, else 403."""
+
+    async def check(
+        agent: Annotated[AgentSession, Depends(current_agent)], request: Request
+    ) -> AgentSession:
+        if not agent.may(permission):
+            raise HTTPException(403, _REFUSED[permission])
+        desk = gateway(request).desk
+        if permission == "desk" and request.method not in SAFE_METHODS and desk is not None:
+            await desk.availability.seen(agent.username, active=True)  # not idle: away later
+        return agent
+
+    check.__name__ = f"permit_{permission}"
+    return check
+
+
+CurrentAgent = Annotated[AgentSession, Depends(current_agent)]  # any role (login, me, logout)
+DeskAgent = Annotated[AgentSession, Depends(permit("desk"))]
+Supervisor = Annotated[AgentSession, Depends(permit("supervise"))]
+Caseworker = Annotated[AgentSession, Depends(permit("cases"))]
+Editor = Annotated[AgentSession, Depends(permit("content"))]
 
 router = APIRouter(prefix="/api/v1/agent", tags=["agent console"])
 
@@ -103,7 +144,7 @@ async def login(body: LoginIn, request: Request, response: Response) -> LoginOut
         ) from None
     except LoginFailed:
         raise HTTPException(401, "wrong username or password") from None
-    agent = AgentOut(username=session.username, role=session.role, team=session.team)
+    agent = agent_out(session)
     if body.session == "token":
         return LoginOut(agent=agent, csrf_token=None, token=token)
     response.set_cookie(
@@ -120,8 +161,11 @@ async def login(body: LoginIn, request: Request, response: Response) -> LoginOut
 
 @router.post("/logout", status_code=204, summary="End the session")
 async def logout(agent: CurrentAgent, request: Request, response: Response) -> Response:
-    token, _ = _token(request)
+    token, _ = session_token(request)
     await accounts(request).logout(token, agent.username)
+    desk = gateway(request).desk
+    if desk is not None and agent.may("desk"):
+        await desk.availability.set(agent.username, "offline")
     response.delete_cookie(COOKIE, path="/")
     response.status_code = 204
     return response
@@ -129,9 +173,28 @@ async def logout(agent: CurrentAgent, request: Request, response: Response) -> R
 
 @router.get("/me", response_model=LoginOut, summary="Who is logged in (and the CSRF token)")
 async def me(agent: CurrentAgent, request: Request) -> LoginOut:
-    _, from_cookie = _token(request)
+    _, from_cookie = session_token(request)
     return LoginOut(
-        agent=AgentOut(username=agent.username, role=agent.role, team=agent.team),
+        agent=agent_out(agent),
         csrf_token=agent.csrf_token if from_cookie else None,
         token=None,
     )
+
+
+class SetPasswordIn(BaseModel):
+    token: PlainText = Field(min_length=1, max_length=200)
+    password: PlainText = Field(min_length=10, max_length=1000)
+
+
+@router.post(
+    "/set-password",
+    status_code=204,
+    summary="Set a password with a set-password link's token (once, within 24 h)",
+    responses={422: {"description": "the link is used, expired or unknown"}},
+)
+async def set_password(body: SetPasswordIn, request: Request) -> Response:
+    try:
+        await accounts(request).redeem_password_link(body.token, body.password)
+    except AccountError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return Response(status_code=204)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
@@ -16,9 +17,10 @@ from fastapi.responses import StreamingResponse
 
 from bot.storage import keys
 from console.api import Gw
-from console.auth import CurrentAgent
+from console.auth import DeskAgent
 
 HEARTBEAT_S = 15.0
+SEEN_EVERY_S = 5.0  # an open stream is the console's sign of life (availability)
 
 router = APIRouter(prefix="/api/v1/agent", tags=["agent console"])
 
@@ -29,14 +31,17 @@ router = APIRouter(prefix="/api/v1/agent", tags=["agent console"])
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def events(agent: CurrentAgent, gw: Gw, request: Request) -> StreamingResponse:
+async def events(agent: DeskAgent, gw: Gw, request: Request) -> StreamingResponse:
     async def stream() -> AsyncIterator[str]:
         pubsub = gw.redis.pubsub()
         await pubsub.subscribe(keys.handoff_events_channel())
         try:
             yield "retry: 2000\n: connected\n\n"
-            idle = 0.0
+            idle, seen_at = 0.0, -SEEN_EVERY_S
             while not await request.is_disconnected():
+                if time.monotonic() - seen_at >= SEEN_EVERY_S and gw.desk is not None:
+                    await gw.desk.availability.seen(agent.username)
+                    seen_at = time.monotonic()
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                 if message is None:
                     idle += 1.0

@@ -16,9 +16,12 @@ from console.api import Accounts, Desk, Gw
 from console.auth import Supervisor
 
 router = APIRouter(tags=["reports"])
+# on the gateway's port, or on a port of its own (CIVIC_METRICS_PORT; civic/app.py)
+metrics_router = APIRouter(tags=["operations"])
 
 
-def _instant(raw: str | None, name: str, default: datetime) -> datetime:
+def instant(raw: str | None, name: str, default: datetime) -> datetime:
+    """An ISO 8601 query parameter (UTC when it names no zone), or the default; 422 if bad."""
     if raw is None or not raw.strip():
         return default
     try:
@@ -43,8 +46,8 @@ async def report(
     to: Annotated[str | None, Query()] = None,
 ) -> dict[str, Any]:
     now = gw.clock.now()
-    end = _instant(to, "to", now)
-    start = _instant(from_, "from", end - timedelta(days=7))
+    end = instant(to, "to", now)
+    start = instant(from_, "from", end - timedelta(days=7))
     if end <= start or end - start > timedelta(days=366):
         raise HTTPException(422, "from must be before to, at most 366 days apart")
     timelines = await asyncio.to_thread(load_timelines, gw.db, start, end)
@@ -56,7 +59,7 @@ async def audit(agent: Supervisor, acc: Accounts, limit: int = 100) -> list[dict
     return await asyncio.to_thread(acc.audit_entries, max(1, min(limit, 1000)))
 
 
-@router.get("/metrics", tags=["operations"], summary="Prometheus metrics", include_in_schema=True)
+@metrics_router.get("/metrics", summary="Prometheus metrics", include_in_schema=True)
 async def metrics(gw: Gw, d: Desk) -> Response:
     counts: dict[str, int] = {}
     for ticket in await d.queue.waiting():

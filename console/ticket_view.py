@@ -4,30 +4,33 @@ suggestions for the citizen's last question, canned replies; plus the list of co
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
+from bot.agents.canned import CannedReplies, citizen_name, fill
+from bot.agents.desk import TicketConflict
+from bot.agents.roles import may
 from bot.handoff import ticket_records
 from bot.masking import mask_value
 from bot.rasa.tracker import form_data
 from console.api import Accounts, Desk, Gw, TicketId, may_see_team
-from console.auth import CurrentAgent
+from console.auth import DeskAgent
+from console.labels import label, last_question
 from console.suggestions import Suggestions
-
-CANNED = Path(__file__).resolve().parent / "canned_replies.yml"
 
 
 class LineOut(BaseModel):
     id: int
     sender: str
     text: str  # as typed: the console shows it with textContent, never as HTML
+    label: str | None = Field(
+        default=None, description="a button press in words (the text is its raw payload)"
+    )
     created_at: datetime
     ticket_id: int | None
 
@@ -74,23 +77,18 @@ class TicketOut(BaseModel):
 
 
 class CannedOut(BaseModel):
-    id: str
-    text: dict[str, str]
+    id: str = Field(description="the title (one entry per title and team)")
+    title: str
+    team: str | None
+    text: dict[str, str] = Field(description="per language; placeholders filled for ?ticket_id")
+    ids: dict[str, int] = Field(description="the SQL id of each language's text")
 
 
 class ColleagueOut(BaseModel):
     username: str
+    display_name: str
     role: str
     team: str | None
-
-
-@cache
-def canned_replies() -> tuple[CannedOut, ...]:
-    entries = yaml.safe_load(CANNED.read_text(encoding="utf-8")) or []
-    return tuple(
-        CannedOut(id=str(e["id"]), text={k: str(v) for k, v in e.items() if k != "id"})
-        for e in entries
-    )
 
 
 router = APIRouter(prefix="/api/v1/agent", tags=["agent console"])
@@ -113,7 +111,7 @@ def suggestions(request: Request, gw: Gw) -> Suggestions:
 )
 async def get_ticket(
     ticket_id: TicketId,
-    agent: CurrentAgent,
+    agent: DeskAgent,
     gw: Gw,
     d: Desk,
     acc: Accounts,
@@ -130,6 +128,9 @@ async def get_ticket(
     )
     if record is None or not visible:
         raise HTTPException(404, f"no ticket {ticket_id} for you")
+    if holder == agent.username:  # opening a ticket assigned to you accepts it
+        with contextlib.suppress(TicketConflict):
+            await d.accept(ticket_id, agent.username)
     if reveal:
         if not (agent.supervisor or holder == agent.username):
             raise HTTPException(
@@ -139,11 +140,9 @@ async def get_ticket(
     show: Callable[[Any], Any] = _as_is if reveal else mask_value
     lines = await asyncio.to_thread(ticket_records.conversation, gw.db, record.citizen_id)
     events = await asyncio.to_thread(ticket_records.events, gw.db, ticket_id)
-    # the question the bot could not settle: the citizen's last message before the handoff
-    # (messages from the handoff on carry its ticket id); else their last message at all
-    said = [line for line in lines if line.sender == "citizen"]
-    before = [line for line in said if line.ticket_id is None]
-    last = (before or said)[-1].text if said else None
+    # the question the bot could not settle: the citizen's last real question before the
+    # handoff (not "human", a button or a number); else their last real question at all
+    last = last_question(lines)
     found = await suggestions(request, gw).top(last or "", record.lang)
     form = await form_data(gw.redis, record.citizen_id)
     return TicketOut(
@@ -153,26 +152,59 @@ async def get_ticket(
         holder=holder, created_at=record.created_at, closed_at=record.closed_at,
         note=record.note, rating=record.rating, callback_at=record.callback_at,
         contact=show(record.contact), events=events,
-        transcript=[LineOut(**{**line.__dict__, "text": show(line.text)}) for line in lines],
+        transcript=[_line(line, show) for line in lines],
         form=FormOut(active_form=form.active_form, slots=show(form.slots)),
         suggestions=[SuggestionOut(**s.__dict__) for s in found],
         last_question=show(last), masked=not reveal,
     )  # fmt: skip
 
 
+def _line(line: ticket_records.Line, show: Callable[[Any], Any]) -> LineOut:
+    readable = label(line.sender, line.text)
+    return LineOut(**{**line.__dict__, "text": show(line.text)}, label=readable)
+
+
 def _as_is(value: Any) -> Any:
     return value
 
 
-@router.get("/canned", response_model=list[CannedOut], summary="Canned replies")
-async def get_canned(agent: CurrentAgent) -> list[CannedOut]:
-    return list(canned_replies())
+@router.get(
+    "/canned",
+    response_model=list[CannedOut],
+    summary="Canned replies for the agent's team; placeholders filled for a ticket they hold",
+)
+async def get_canned(
+    agent: DeskAgent, gw: Gw, d: Desk, ticket_id: int | None = None
+) -> list[CannedOut]:
+    store = CannedReplies(gw.db, gw.clock)
+    rows = await asyncio.to_thread(store.for_team, agent.team, agent.supervisor)
+    values: dict[str, str] | None = None
+    if ticket_id is not None:
+        holder = await d.queue.holder(ticket_id)
+        if holder == agent.username or (holder is not None and agent.supervisor):
+            record = await asyncio.to_thread(ticket_records.ticket, gw.db, ticket_id)
+            slots = (await form_data(gw.redis, record.citizen_id)).slots if record else {}
+            values = {"agent": holder, "ticket": f"H-{ticket_id}", "name": citizen_name(slots)}
+    grouped: dict[tuple[str, str | None], CannedOut] = {}
+    for row in rows:
+        entry = grouped.setdefault(
+            (row.title, row.team),
+            CannedOut(id=row.title, title=row.title, team=row.team, text={}, ids={}),
+        )
+        entry.text[row.lang] = fill(row.text, values) if values is not None else row.text
+        entry.ids[row.lang] = row.id
+    return list(grouped.values())
 
 
 @router.get("/agents", response_model=list[ColleagueOut], summary="Colleagues (transfer targets)")
-async def get_agents(agent: CurrentAgent, acc: Accounts) -> list[ColleagueOut]:
+async def get_agents(agent: DeskAgent, acc: Accounts) -> list[ColleagueOut]:
     return [
-        ColleagueOut(username=a.username, role=a.role, team=a.team)
+        ColleagueOut(
+            username=a.username,
+            display_name=a.display_name or a.username,
+            role=a.role,
+            team=a.team,
+        )
         for a in await asyncio.to_thread(acc.all)
-        if a.active
+        if a.active and may(a.role, "desk")
     ]

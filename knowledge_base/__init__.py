@@ -9,12 +9,12 @@ from knowledge_base.documents import Chunk, Document
 from knowledge_base.embedders import Embedder
 from knowledge_base.errors import (
     CalibrationError,
-    ConfigError,
     DataFormatError,
     EmbedderError,
     GuideError,
     IndexMismatch,
     KnowledgeBaseError,
+    SearchConfigError,
 )
 from knowledge_base.guide import Guide, load_guides, parse_guide
 from knowledge_base.knowledge_base import Hit, KnowledgeBase, SearchResult
@@ -22,7 +22,6 @@ from knowledge_base.knowledge_base import Hit, KnowledgeBase, SearchResult
 __all__ = [
     "CalibrationError",
     "Chunk",
-    "ConfigError",
     "DataFormatError",
     "Document",
     "Embedder",
@@ -36,6 +35,7 @@ __all__ = [
     "LabelledQuery",
     "LanguageSettings",
     "SearchConfig",
+    "SearchConfigError",
     "SearchResult",
     "faq_documents",
     "load_guides",

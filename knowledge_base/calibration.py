@@ -1,7 +1,13 @@
-"""Calibration: run labelled queries through the real search path, fit one decision model
-per language (see decision.py) and store them in a JSON file (knowledge_base/calibration.json
-for the guides). The models record the settings they were fitted with; a model fitted with
-other settings is ignored (the knowledge base then never answers on its own)."""
+"""Decision models on file.
+
+- The zero-shot model (``knowledge_base/zero_shot.json``, written by ``bench/kb_decide.py``):
+  one model fitted across several development corpora on features in corpus units (see
+  reference.py), so it decides on a corpus it never saw. Used whenever no calibration applies.
+- An optional per-deployment calibration (``civic kb calibrate``: labelled queries of the
+  city's own, through the real search path, one model per language, written to
+  ``knowledge_base/calibration.json`` or ``CIVIC_KB_CALIBRATION``). Its models record the
+  settings they were fitted with; a model fitted with other settings is ignored (the zero-shot
+  model decides instead)."""
 
 from __future__ import annotations
 
@@ -70,6 +76,7 @@ def save_decisions(
 ) -> None:
     data: dict[str, Any] = {
         "format": FORMAT,
+        "kind": "calibration",
         "note": "written by `civic kb calibrate` (knowledge_base.calibration.calibrate); "
         "do not edit by hand",
         "queries": counts or {},
@@ -89,3 +96,30 @@ def load_decisions(config: SearchConfig) -> dict[str, DecisionModel]:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CalibrationError(f"{path}: unreadable calibration file: {exc}") from exc
     return {lang: DecisionModel.from_json(model) for lang, model in languages.items()}
+
+
+ANY_SETTINGS = "any"
+
+
+def save_zero_shot(path: Path, model: DecisionModel, corpora: dict[str, int]) -> None:
+    data: dict[str, Any] = {
+        "format": FORMAT,
+        "kind": "zero-shot",
+        "note": "written by bench/kb_decide.py --write; fitted across the corpora listed, "
+        "on features in corpus units; do not edit by hand",
+        "corpora": corpora,
+        "model": model.to_json(),
+    }
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
+
+
+def load_zero_shot(config: SearchConfig) -> DecisionModel | None:
+    """The zero-shot decision model (None when its file does not exist)."""
+    path = config.zero_shot_path
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return DecisionModel.from_json(data["model"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CalibrationError(f"{path}: unreadable zero-shot decision file: {exc}") from exc

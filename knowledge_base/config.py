@@ -3,9 +3,10 @@
 Ranking fuses per-query z-normalised document scores:
 ``score = bm25_weight * z(bm25) + sum(w_i * z(dense_i))`` where a document's BM25 score is its
 best chunk and its dense score is ``best chunk + knn_weight * mean(its knn best question-like
-chunks) + proto_weight * cosine(its prototype)`` (see fusion.py). The default weights were
-measured (see bench/kb_bench.py and the report in the README), not guessed: the aggregation
-weights were chosen on the calibration halves of the eval sets."""
+chunks) + proto_weight * cosine(its prototype)`` (see fusion.py). The defaults are the
+configuration bench/kb_select.py chose per language on all development sets together (mean MAP
+over the language's sets, among BM25 weights, dense models and weights, and aggregations);
+each set held out, the choice made on the others is reported in the README."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from knowledge_base.embedders import check_model_spec
-from knowledge_base.errors import ConfigError
+from knowledge_base.errors import SearchConfigError
 
 DEFAULT_CALIBRATION = Path(__file__).resolve().parent / "calibration.json"
+DEFAULT_ZERO_SHOT = Path(__file__).resolve().parent / "zero_shot.json"
 
 
 @dataclass(frozen=True)
@@ -35,29 +37,29 @@ class LanguageSettings:
 
     def __post_init__(self) -> None:
         if len(self.models) != len(self.dense_weights):
-            raise ConfigError("dense_weights", "needs one weight per model")
+            raise SearchConfigError("dense_weights", "needs one weight per model")
         if self.bm25_weight < 0 or any(w < 0 for w in self.dense_weights):
-            raise ConfigError("weights", "fusion weights must be >= 0")
+            raise SearchConfigError("weights", "fusion weights must be >= 0")
         if self.proto_weight < 0 or self.knn_weight < 0 or self.knn < 1:
-            raise ConfigError("proto_weight/knn", "must be >= 0 (knn >= 1)")
+            raise SearchConfigError("proto_weight/knn", "must be >= 0 (knn >= 1)")
         if self.bm25_weight == 0 and not any(self.dense_weights):
-            raise ConfigError("weights", "at least one signal needs a positive weight")
+            raise SearchConfigError("weights", "at least one signal needs a positive weight")
 
 
 DEFAULT_EN = LanguageSettings(
-    models=("minilm", "use"),
-    bm25_weight=0.15,
-    dense_weights=(1.0, 0.25),
+    models=("minilm", "e5"),
+    bm25_weight=0.2,
+    dense_weights=(1.0, 0.5),
     proto_weight=0.25,
     knn_weight=0.5,
     knn=5,
 )
 DEFAULT_ZH = LanguageSettings(
-    models=("use",),
-    bm25_weight=0.25,
-    dense_weights=(1.0,),
-    proto_weight=0.25,
-    knn_weight=0.5,
+    models=("use", "e5"),
+    bm25_weight=0.1,
+    dense_weights=(1.0, 0.5),
+    proto_weight=0.5,
+    knn_weight=1.0,
     knn=5,
 )
 
@@ -71,6 +73,7 @@ class SearchConfig:
     candidates: int = 10
     cross_lingual: bool = True
     calibration_path: Path = field(default=DEFAULT_CALIBRATION, compare=False)
+    zero_shot_path: Path = field(default=DEFAULT_ZERO_SHOT, compare=False)
 
     def language(self, lang: str) -> LanguageSettings:
         return self.zh if lang == "zh" else self.en
@@ -85,6 +88,7 @@ class SearchConfig:
         """Hash of everything that changes the index or the ranking (not the calibration path)."""
         data = asdict(self)
         data.pop("calibration_path")
+        data.pop("zero_shot_path")
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
     @classmethod
@@ -92,7 +96,7 @@ class SearchConfig:
         """Read CIVIC_KB_MODEL_EN / CIVIC_KB_MODEL_ZH (builtin name - minilm, e5, use, none -
         or a sentence-transformers model directory; several joined with '+'),
         CIVIC_KB_BM25_WEIGHT_EN / _ZH (a float >= 0), CIVIC_KB_CANDIDATES (int >= 1) and
-        CIVIC_KB_CALIBRATION (a JSON file path). A malformed value raises ConfigError naming
+        CIVIC_KB_CALIBRATION (a JSON file path). A malformed value raises SearchConfigError naming
         the variable."""
         config = cls()
         for lang in ("en", "zh"):
@@ -114,13 +118,13 @@ class SearchConfig:
                 settings = replace(
                     settings, models=models, bm25_weight=bm25_weight, dense_weights=dense_weights
                 )
-            except ConfigError as exc:
-                raise ConfigError(f"{model_var}/{weight_var}", exc.args[0]) from exc
+            except SearchConfigError as exc:
+                raise SearchConfigError(f"{model_var}/{weight_var}", exc.args[0]) from exc
             config = config.with_language(lang, settings)
         if environ.get("CIVIC_KB_CANDIDATES", "").strip():
             raw = environ["CIVIC_KB_CANDIDATES"]
             if not raw.strip().isdigit() or int(raw) < 1:
-                raise ConfigError("CIVIC_KB_CANDIDATES", f"{raw!r} is not a positive integer")
+                raise SearchConfigError("CIVIC_KB_CANDIDATES", f"{raw!r} is not a positive integer")
             config = replace(config, candidates=int(raw))
         if environ.get("CIVIC_KB_CALIBRATION", "").strip():
             config = replace(config, calibration_path=Path(environ["CIVIC_KB_CALIBRATION"]))
@@ -131,7 +135,7 @@ def _float(raw: str, variable: str) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(variable, f"{raw!r} is not a number") from None
+        raise SearchConfigError(variable, f"{raw!r} is not a number") from None
     if not value >= 0 or value == float("inf"):
-        raise ConfigError(variable, f"{raw!r} must be a finite number >= 0")
+        raise SearchConfigError(variable, f"{raw!r} must be a finite number >= 0")
     return value

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from knowledge_base.errors import ConfigError, EmbedderError
+from knowledge_base.errors import EmbedderError, SearchConfigError
 
 Matrix = npt.NDArray[np.float32]
 BUILTIN_MODELS = ("minilm", "e5", "use", "none")
@@ -240,14 +240,14 @@ def limit_threads(threads: int) -> None:
 
 
 def check_model_spec(spec: str, variable: str) -> str:
-    """Validate a model spec (builtin name or existing directory); raise ConfigError naming
+    """Validate a model spec (builtin name or existing directory); raise SearchConfigError naming
     ``variable`` when it is neither."""
     value = spec.strip()
     if value.lower() in BUILTIN_MODELS:
         return value.lower()
     path = Path(value).expanduser()
     if not value or not path.is_dir():
-        raise ConfigError(
+        raise SearchConfigError(
             variable,
             f"{spec!r} is neither a builtin model ({', '.join(BUILTIN_MODELS)}) "
             "nor an existing model directory",

@@ -1,12 +1,15 @@
-"""The knowledge_base exception hierarchy: every error this package raises derives from
-:class:`KnowledgeBaseError`, so callers can catch one type and show a short message."""
+"""The knowledge_base exceptions: every error this package raises derives from
+:class:`KnowledgeBaseError` (a CivicError of common/errors.py), so callers can catch one type and
+show a short message."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from common.errors import CivicError, ConfigError, InvalidInput, Unavailable
 
-class KnowledgeBaseError(Exception):
+
+class KnowledgeBaseError(CivicError):
     """Base class of every error raised by the knowledge_base package."""
 
 
@@ -20,7 +23,7 @@ class GuideError(KnowledgeBaseError):
         super().__init__(f"{self.path}: field '{field}': {problem}")
 
 
-class DataFormatError(KnowledgeBaseError):
+class DataFormatError(KnowledgeBaseError, InvalidInput):
     """An FAQ or query file in the shared eval format is malformed."""
 
     def __init__(self, path: Path | str, line: int, problem: str) -> None:
@@ -29,7 +32,7 @@ class DataFormatError(KnowledgeBaseError):
         super().__init__(f"{self.path}:{line}: {problem}")
 
 
-class ConfigError(KnowledgeBaseError):
+class SearchConfigError(KnowledgeBaseError, ConfigError):
     """A search setting (often from an environment variable) is missing or malformed."""
 
     def __init__(self, variable: str, problem: str) -> None:
@@ -37,7 +40,7 @@ class ConfigError(KnowledgeBaseError):
         super().__init__(f"{variable}: {problem}")
 
 
-class EmbedderError(KnowledgeBaseError):
+class EmbedderError(KnowledgeBaseError, Unavailable):
     """An embedding model could not be loaded or failed to embed."""
 
 

@@ -11,6 +11,12 @@ the outcome is ``decline``. ``clarify`` counts as not answered: wrong for in-sco
 figure is strict; ``clarify_rate`` and ``clarify_recall`` (share of clarified in-scope queries
 whose candidates contain a relevant guide) are reported alongside.
 
+``two_way_accuracy``: over all queries, a decision is right when it answers a query whose top
+document is relevant or declines one whose top document is not (out of scope, or a wrong top
+document); ``three_way_accuracy`` also counts a clarify as right when a relevant document is
+among its three candidates (never for an out-of-scope query). These are the figures the
+decision model optimises (see decision.outcome_correct).
+
 ``oos_auroc`` (only when the set has out-of-scope queries): AUROC of the confidence for
 in-scope (positive) vs out-of-scope (negative) queries. Latency is the search's own
 ``elapsed_ms`` (one query at a time)."""
@@ -35,6 +41,8 @@ class EvalReport:
     mrr_at_10: float
     map: float
     decision_accuracy: float
+    two_way_accuracy: float
+    three_way_accuracy: float
     oos_auroc: float | None
     p50_ms: float
     p95_ms: float
@@ -67,13 +75,20 @@ def auroc(positives: list[float], negatives: list[float]) -> float:
 def score(queries: list[LabelledQuery], results: list[SearchResult]) -> EvalReport:
     """Metrics of already computed results (results[i] answers queries[i])."""
     r1 = r5 = mrr = ap = 0.0
-    right = clarified = clarified_in = clarified_found = 0
+    right = clarified = clarified_in = clarified_found = two_way = three_way = 0
     conf_in: list[float] = []
     conf_out: list[float] = []
     for query, result in zip(queries, results, strict=True):
         ranked = [hit.guide_id for hit in result.hits]
         relevant = set(query.relevant)
         clarified += result.outcome == "clarify"
+        top1 = bool(ranked) and ranked[0] in relevant
+        two_way += (result.outcome == "answer") == top1
+        three_way += (
+            (result.outcome == "answer" and top1)
+            or (result.outcome == "clarify" and bool(relevant & set(ranked[:3])))
+            or (result.outcome == "decline" and not top1)
+        )
         if query.in_scope:
             conf_in.append(result.confidence)
             first = next((i for i, d in enumerate(ranked[:10]) if d in relevant), None)
@@ -99,6 +114,8 @@ def score(queries: list[LabelledQuery], results: list[SearchResult]) -> EvalRepo
         mrr_at_10=mrr / n_in,
         map=ap / n_in,
         decision_accuracy=right / max(len(queries), 1),
+        two_way_accuracy=two_way / max(len(queries), 1),
+        three_way_accuracy=three_way / max(len(queries), 1),
         oos_auroc=auroc(conf_in, conf_out) if conf_out and conf_in else None,
         p50_ms=float(np.percentile(latencies, 50)),
         p95_ms=float(np.percentile(latencies, 95)),

@@ -120,7 +120,7 @@ def rank(
         fused_docs,
         best_chunk,
         fused_chunks,
-        _features(index, tokens, order, fused_docs, signals),
+        _features(index, tokens, lang, order, fused_docs, signals),
     )
 
 
@@ -132,34 +132,61 @@ def _best_chunks(index: SearchIndex, chunk_scores: Vector) -> IntArray:
     return hits[first].astype(np.int64)
 
 
+def _weighted(values: list[tuple[float, float]]) -> float:
+    total = sum(weight for _, weight in values)
+    return sum(v * w for v, w in values) / total if total else 0.0
+
+
 def _features(
     index: SearchIndex,
     tokens: list[str],
+    lang: str,
     order: IntArray,
     fused: Vector,
     signals: list[_Signal],
 ) -> dict[str, float]:
+    """The decision features, each meaning the same on any corpus: scores in units of the
+    corpus's own near-miss distribution (see reference.py), dense signals averaged with their
+    fusion weights, so one decision model serves every language, model mix and corpus."""
     top = int(order[0]) if len(order) else 0
     second = int(order[1]) if len(order) > 1 else top
+    reference = index.reference
     features = {
         "fused_top": float(fused[top]),
         "fused_margin": float(fused[top] - fused[second]),
         "coverage": index.bm25.coverage(tokens),
     }
-    agree = 0
+    bm25 = next((s for s in signals if s.proto is None), None)
+    if bm25 is None:  # BM25 not fused: still a feature (a sparse lookup, well under 1 ms)
+        scores = _doc_max(index, index.bm25.scores(tokens))
+        bm25 = _Signal("bm25", 0.0, scores, scores, scores, None)
+    share = float(bm25.best[top]) / (index.bm25.idf_mass(tokens) + 1.0)
+    ref = reference.get(f"{lang}:bm25")
+    features["bm25_top"] = ref.z(share) if ref else share
+    dense: dict[str, list[tuple[float, float]]] = {}
+    agree = 0.0
     for signal in signals:
-        doc_scores, name = signal.best, signal.name
         agree += int(np.argmax(signal.docs)) == top
         if signal.proto is None:
-            mass = index.bm25.idf_mass(tokens)
-            features["bm25_top"] = float(doc_scores[top]) / (mass + 1.0)
             continue
-        features[f"cos_top:{name}"] = float(doc_scores[top])
-        features[f"cos_margin:{name}"] = float(doc_scores[top] - doc_scores[second])
-        features[f"proto_top:{name}"] = float(signal.proto[top])
-        features[f"proto_margin:{name}"] = float(signal.proto[top] - signal.proto[second])
+        cos_ref = reference.get(f"{lang}:cos:{signal.name}")
+        proto_ref = reference.get(f"{lang}:proto:{signal.name}")
+        cos_top, cos_second = float(signal.best[top]), float(signal.best[second])
+        proto_top, proto_second = float(signal.proto[top]), float(signal.proto[second])
+        cos_std = cos_ref.std if cos_ref else 1.0
+        proto_std = proto_ref.std if proto_ref else 1.0
         voters = min(VOTERS, len(signal.chunks))
         nearest = np.argpartition(-signal.chunks, voters - 1)[:voters]
-        features[f"knn_share:{name}"] = float(np.mean(index.chunk_doc[nearest] == top))
+        current = {
+            "dense_top": cos_ref.z(cos_top) if cos_ref else cos_top,
+            "dense_margin": (cos_top - cos_second) / cos_std,
+            "proto_top": proto_ref.z(proto_top) if proto_ref else proto_top,
+            "proto_margin": (proto_top - proto_second) / proto_std,
+            "knn_share": float(np.mean(index.chunk_doc[nearest] == top)),
+        }
+        for name, value in current.items():
+            dense.setdefault(name, []).append((value, signal.weight))
+    for name, pairs in dense.items():
+        features[name] = _weighted(pairs)
     features["agreement"] = agree / max(len(signals), 1)
     return features

@@ -5,9 +5,11 @@ Saving/loading writes plain files (JSON + .npy); staleness is checked by ``manif
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +19,7 @@ from knowledge_base.dense import DenseIndex
 from knowledge_base.documents import QUESTION_LIKE, Chunk, Document
 from knowledge_base.embedders import Embedder, make_embedder
 from knowledge_base.lexical import Bm25Index
+from knowledge_base.reference import Reference, near_miss_reference
 from knowledge_base.text import tokenize
 
 IntArray = npt.NDArray[np.int64]
@@ -54,6 +57,8 @@ class SearchIndex:
             for spec in dense
         }
         self.question_slots = self._slots(question)
+        self.reference: dict[str, Reference] = near_miss_reference(self)
+        self.build_stats: dict[str, Any] = {}
 
     def _prototypes(self, vectors: Matrix, members: BoolArray) -> Matrix:
         """One unit vector per document: the mean of its question-like chunk vectors (its
@@ -97,25 +102,46 @@ class SearchIndex:
         documents: list[Document],
         config: SearchConfig,
         factory: EmbedderFactory = make_embedder,
+        previous: dict[str, dict[str, Matrix]] | None = None,
     ) -> SearchIndex:
+        """Embed every chunk with every configured model and build the index.
+
+        ``previous`` (see :func:`reusable_vectors`) maps a model spec to the vectors an earlier
+        index holds per chunk text: those chunks are not embedded again, so changing one guide
+        re-embeds only its chunks. ``build_stats`` says how many were embedded."""
+        start = time.perf_counter()
         chunks = cls.ordered_chunks(documents)
         dense: dict[str, DenseIndex] = {}
         dense_langs: dict[str, tuple[str, ...]] = {}
+        embedded: dict[str, int] = {}
         for spec in config.all_models():
             embedder = factory(spec)
             if embedder is None:
                 continue
             users = tuple(lang for lang in ("en", "zh") if spec in config.language(lang).models)
             langs = ("en", "zh") if embedder.multilingual and config.cross_lingual else users
-            texts = [c.search_text if c.lang in langs else "" for c in chunks]
             wanted = [i for i, c in enumerate(chunks) if c.lang in langs]
-            vectors = embedder.embed_passages([texts[i] for i in wanted])
-            full = np.zeros((len(chunks), vectors.shape[1] if len(wanted) else 1), np.float32)
-            if wanted:
-                full[wanted] = vectors
+            known = (previous or {}).get(spec, {})
+            texts = list(dict.fromkeys(chunks[i].search_text for i in wanted))
+            missing = [t for t in texts if t not in known]
+            fresh = embedder.embed_passages(missing) if missing else None
+            vectors = dict(known)
+            if fresh is not None:
+                vectors.update(zip(missing, fresh, strict=True))
+            dim = next(iter(vectors.values())).shape[0] if vectors else 1
+            full = np.zeros((len(chunks), dim), np.float32)
+            for i in wanted:
+                full[i] = vectors[chunks[i].search_text]
             dense[spec] = DenseIndex(full)
             dense_langs[spec] = langs
-        return cls(documents, dense, dense_langs)
+            embedded[spec] = len(missing)
+        index = cls(documents, dense, dense_langs)
+        index.build_stats = {
+            "chunks": len(chunks),
+            "embedded": embedded,
+            "seconds": round(time.perf_counter() - start, 3),
+        }
+        return index
 
     def save(self, index_dir: Path) -> None:
         index_dir.mkdir(parents=True, exist_ok=True)
@@ -140,3 +166,32 @@ class SearchIndex:
             dense[spec] = DenseIndex.load(index_dir / f"dense-{n}.npy")
             dense_langs[spec] = tuple(langs)
         return cls(documents, dense, dense_langs)
+
+
+def reusable_vectors(index_dir: Path, identities: dict[str, str]) -> dict[str, dict[str, Matrix]]:
+    """The vectors of the index saved in index_dir, per model spec and chunk text, for the
+    models whose identity (name, version, weights digest) is unchanged; empty when there is no
+    readable index. An index is rebuilt from these plus whatever text is new."""
+    try:
+        saved = json.loads((index_dir / "manifest.json").read_text("utf-8")).get("models", {})
+        meta = json.loads((index_dir / "dense.json").read_text("utf-8"))
+        raw = json.loads((index_dir / "documents.json").read_text("utf-8"))
+    except (OSError, ValueError, AttributeError):
+        return {}
+    documents = [
+        Document(d["id"], d["lang"], d["title"], tuple(Chunk(**c) for c in d["chunks"]))
+        for d in raw
+    ]
+    chunks = SearchIndex.ordered_chunks(documents)
+    out: dict[str, dict[str, Matrix]] = {}
+    for n, (spec, langs) in enumerate(meta["dense"]):
+        if spec not in identities or saved.get(spec) != identities[spec]:
+            continue
+        try:
+            vectors = np.load(index_dir / f"dense-{n}.npy")
+        except (OSError, ValueError):
+            continue
+        if len(vectors) != len(chunks):
+            continue
+        out[spec] = {c.search_text: vectors[i] for i, c in enumerate(chunks) if c.lang in langs}
+    return out

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from knowledge_base.calibration import load_decisions, settings_key
+from knowledge_base.calibration import load_decisions, load_zero_shot, settings_key
 from knowledge_base.config import SearchConfig
 from knowledge_base.decision import DecisionModel
 from knowledge_base.documents import Document, document_from_guide
@@ -17,7 +17,7 @@ from knowledge_base.embedders import Embedder, make_embedder
 from knowledge_base.errors import IndexMismatch
 from knowledge_base.fusion import Ranking, rank
 from knowledge_base.guide import Guide, guide_files, load_guides
-from knowledge_base.index import SearchIndex
+from knowledge_base.index import SearchIndex, reusable_vectors
 from knowledge_base.manifest import build_manifest, check_manifest, write_manifest
 from knowledge_base.text import detect_lang
 
@@ -40,7 +40,7 @@ class Hit:
 class SearchResult:
     """``hits`` are always the ranked top_k; ``outcome`` says how to use them: answer with
     hits[0], clarify with up to 3 candidates (``candidates``), or decline. ``confidence`` is
-    the calibrated P(hits[0] is right) (0 when uncalibrated)."""
+    the estimated P(hits[0] is right) (0 when there is no decision model at all)."""
 
     outcome: Literal["answer", "clarify", "decline"]
     hits: tuple[Hit, ...]
@@ -63,11 +63,15 @@ class KnowledgeBase:
         config: SearchConfig,
         guides: list[Guide] | None = None,
         decisions: dict[str, DecisionModel] | None = None,
+        zero_shot: DecisionModel | None = None,
     ) -> None:
+        """``decisions``: per-language calibrated models (used when fitted with the current
+        settings); ``zero_shot``: the model for everything else (default: the shipped one)."""
         self.index = index
         self.config = config
         self._guides = {(g.id, g.lang): g for g in guides or []}
         self.decisions: dict[str, DecisionModel] = decisions or {}
+        self.zero_shot = zero_shot if zero_shot is not None else load_zero_shot(config)
         self._embedders: dict[str, Embedder] = {}
         for spec in config.all_models():
             embedder = make_embedder(spec)
@@ -90,7 +94,9 @@ class KnowledgeBase:
             index = SearchIndex.load(index_dir)
         except (IndexMismatch, OSError, ValueError, KeyError) as exc:
             log.info("building knowledge-base index in %s (%s)", index_dir, exc)
-            index = SearchIndex.build(documents, config)
+            previous = reusable_vectors(index_dir, expected["models"])
+            index = SearchIndex.build(documents, config, previous=previous)
+            log.info("knowledge-base index built: %s", index.build_stats)
             if index_dir.exists():
                 shutil.rmtree(index_dir)
             index.save(index_dir)
@@ -136,15 +142,24 @@ class KnowledgeBase:
             return SearchResult("decline", (), lang, (time.perf_counter() - start) * 1000)
         ranking = self.rank(text, lang)
         hits = tuple(self._hit(int(d), ranking, lang) for d in ranking.order[:top_k])
-        decision = self.decisions.get(lang)
-        settings = self.config.language(lang)
         confidence = 0.0
         outcome: Literal["answer", "clarify", "decline"] = "clarify" if hits else "decline"
-        if decision is not None and decision.settings == settings_key(settings):
+        decision = self.decision_model(lang)
+        if decision is not None:
             confidence = decision.confidence(ranking.features)
             outcome = decision.decide(confidence)
         elapsed = (time.perf_counter() - start) * 1000
         return SearchResult(outcome, hits, lang, elapsed, confidence, ranking.features)
+
+    def decision_model(self, lang: str) -> DecisionModel | None:
+        """The calibrated model of the language when it matches the settings, else the
+        zero-shot model."""
+        calibrated = self.decisions.get(lang)
+        if calibrated is not None and calibrated.settings == settings_key(
+            self.config.language(lang)
+        ):
+            return calibrated
+        return self.zero_shot
 
     def _hit(self, doc: int, ranking: Ranking, lang: str) -> Hit:
         doc_id = self.index.doc_ids[doc]

@@ -6,7 +6,7 @@ connection) for every call and closes it afterwards; a question turn makes two c
 a seventh of Rasa's CPU per message. `request` below is Rasa's own, line for line, except that
 the session is kept per endpoint and event loop, with keep-alive connections that are dropped
 after 30 s idle (the action server keeps them 120 s, so Rasa never reuses one the server is
-closing). A session whose loop has gone is replaced. Imported by sitecustomize.
+closing). A session whose loop has gone is replaced. Imported by sitecustomize and civic_rasa.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import ssl
-from typing import Any, Optional, Text
+from typing import Any
 
 import aiohttp
 from aiohttp.client_exceptions import ContentTypeError
@@ -29,7 +29,8 @@ def _pooled_session(config: endpoints.EndpointConfig) -> aiohttp.ClientSession:
     loop = asyncio.get_running_loop()
     held = getattr(config, "_civic_session", None)
     if held is not None and held[0] is loop and not held[1].closed:
-        return held[1]
+        session: aiohttp.ClientSession = held[1]
+        return session
     auth = None
     if config.basic_auth:
         auth = aiohttp.BasicAuth(config.basic_auth["username"], config.basic_auth["password"])
@@ -45,12 +46,12 @@ def _pooled_session(config: endpoints.EndpointConfig) -> aiohttp.ClientSession:
 
 async def request(
     self: endpoints.EndpointConfig,
-    method: Text = "post",
-    subpath: Optional[Text] = None,
-    content_type: Optional[Text] = "application/json",
+    method: str = "post",
+    subpath: str | None = None,
+    content_type: str | None = "application/json",
     compress: bool = False,
     **kwargs: Any,
-) -> Optional[Any]:
+) -> Any | None:
     headers = {}
     if content_type:
         headers["Content-Type"] = content_type
@@ -66,8 +67,7 @@ async def request(
             sslcontext = ssl.create_default_context(cafile=self.cafile)
         except FileNotFoundError as e:
             raise FileNotFoundException(
-                f"Failed to find certificate file, "
-                f"'{os.path.abspath(self.cafile)}' does not exist."
+                f"Failed to find certificate file, '{os.path.abspath(self.cafile)}' does not exist."  # noqa: ASYNC240 (as Rasa's own)
             ) from e
     session = _pooled_session(self)
     async with session.request(

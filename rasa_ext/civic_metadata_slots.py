@@ -12,40 +12,41 @@ a Rasa that reads our endpoints always has this too).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Text
+from collections.abc import Callable
+from typing import Any
 
 from rasa.core.actions.action import ActionExtractSlots
 from rasa.shared.core.events import Event, SlotSet
 
 
-def _lang(value: Any) -> Optional[str]:
+def _lang(value: Any) -> str | None:
     return value if value in ("en", "zh") else None
 
 
-def _flag(value: Any) -> Optional[bool]:
+def _flag(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def _channel(value: Any) -> Optional[str]:
+def _channel(value: Any) -> str | None:
     return value[:40] if isinstance(value, str) and value else None
 
 
 # slot name -> (metadata key, check returning the slot value or None to leave the slot alone)
-METADATA_SLOTS: Dict[Text, tuple[Text, Callable[[Any], Any]]] = {
+METADATA_SLOTS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "lang": ("lang", _lang),
     "simple_mode": ("simple_mode", _flag),
     "channel": ("channel", _channel),
 }
 
 
-def metadata_slot_events(tracker: Any, domain: Any, already: List[Event]) -> List[Event]:
+def metadata_slot_events(tracker: Any, domain: Any, already: list[Event]) -> list[Event]:
     message = tracker.latest_message
     metadata = getattr(message, "metadata", None) or {}
     if not isinstance(metadata, dict):
         return []
     declared = {slot.name for slot in domain.slots}
     pending = {e.key: e.value for e in already if isinstance(e, SlotSet)}
-    events: List[Event] = []
+    events: list[Event] = []
     for slot, (key, check) in METADATA_SLOTS.items():
         if slot not in declared or key not in metadata:
             continue

@@ -1,35 +1,12 @@
 """Loaded by the Rasa process only (the launcher puts rasa_ext/ on its PYTHONPATH).
 
-Rasa 3.6 validates every action-server response with `jsonschema.validate(result, schema)`,
-which re-checks the (constant) schema against its meta-schema and builds a new validator on
-every call: measured with py-spy, that was 76% of Rasa's CPU time per message. This keeps
-validation exactly as strict, but checks each distinct schema once and reuses its validator.
+Python imports `sitecustomize` before anything else, so the patches below are in place before
+Rasa imports `jsonschema.validate` by name. The Rasa image does not rely on this file (its
+Python may have a sitecustomize of its own): it starts Rasa through the `civic-rasa` entry
+point of the installed package (civic_rasa.py), which applies the same patches first.
 """
 
-import json
-
-import jsonschema
-from jsonschema import exceptions, validators
-
-_original_validate = jsonschema.validate
-_validators: dict = {}
-
-
-def validate(instance, schema, cls=None, *args, **kwargs):
-    if args or kwargs:
-        return _original_validate(instance, schema, cls, *args, **kwargs)
-    key = (cls, json.dumps(schema, sort_keys=True, default=str))
-    validator = _validators.get(key)
-    if validator is None:
-        kind = cls or validators.validator_for(schema)
-        kind.check_schema(schema)
-        validator = _validators[key] = kind(schema)
-    error = exceptions.best_match(validator.iter_errors(instance))
-    if error is not None:
-        raise error
-
-
-jsonschema.validate = validate
+import civic_schema_once  # noqa: F401  (action-response schema checked once)
 
 try:  # Rasa's action-server calls over pooled connections (see civic_http.py)
     import civic_http  # noqa: F401

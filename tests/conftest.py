@@ -36,6 +36,16 @@ def free_port() -> int:
     return ports.free_port()
 
 
+def migrate(database_url: str) -> None:
+    """Bring a test's database to the current schema: gateways only wait for it (`civic up`
+    and the migrations Job migrate), so an app made in a test needs this first."""
+    from bot.storage.db import Database
+
+    schema = Database(database_url)
+    schema.migrate()
+    schema.dispose()
+
+
 def wait_for_redis(url: str, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

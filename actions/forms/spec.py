@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,14 +10,15 @@ from typing import Any
 
 import yaml
 
-from actions.settings import PROJECT_ROOT
+from actions.settings import current
 from actions.validators import EXTRACTORS, VALIDATORS
+from common.errors import ConfigError
 
 CONFIRM_SLOT = "form_confirm"
 LANGS = ("en", "zh")
 
 
-class FormSpecError(Exception):
+class FormSpecError(ConfigError):
     """A rules table is malformed; the message names the file and the field."""
 
 
@@ -32,6 +32,15 @@ class FieldSpec:
     params: Mapping[str, Any]
     prefill: bool = False
     optional: bool = False
+    # asked only when another field has this value: ("collection", "post")
+    ask_if: tuple[str, Any] | None = None
+
+    def needed(self, answers: Mapping[str, Any]) -> bool:
+        """Whether this field is asked, given the answers by slot."""
+        if self.ask_if is None:
+            return True
+        other, value = self.ask_if
+        return bool(answers.get(other) == value)
 
     def option(self, option_id: Any) -> Mapping[str, Any] | None:
         for option in self.params.get("options") or ():
@@ -53,10 +62,6 @@ class FormSpec:
 
     def field(self, slot_or_name: str) -> FieldSpec | None:
         return next((f for f in self.fields if slot_or_name in (f.slot, f.name)), None)
-
-
-def forms_dir() -> Path:
-    return Path(os.environ.get("CIVIC_FORMS_DIR") or PROJECT_ROOT / "intents" / "forms")
 
 
 def _bilingual(value: Any, where: str) -> dict[str, str]:
@@ -90,6 +95,9 @@ def _field(form: str, raw: Any, where: str) -> FieldSpec:
                 raise FormSpecError(f"{where}: every option needs an id")
             _bilingual(option, f"{where} option {option['id']!r}")
     aliases = tuple(str(a) for a in raw.get("aliases") or ())
+    ask_if = raw.get("ask_if")
+    if ask_if is not None and (not isinstance(ask_if, dict) or set(ask_if) != {"field", "equals"}):
+        raise FormSpecError(f"{where}: ask_if needs 'field' and 'equals'")
     return FieldSpec(
         name=name,
         slot=f"{form}_{name}",
@@ -99,6 +107,7 @@ def _field(form: str, raw: Any, where: str) -> FieldSpec:
         params=params,
         prefill=prefill,
         optional=bool(raw.get("optional", False)),
+        ask_if=(f"{form}_{ask_if['field']}", ask_if["equals"]) if ask_if else None,
     )
 
 
@@ -115,6 +124,9 @@ def load_form(path: Path) -> FormSpec:
     specs = tuple(_field(path.stem, raw, str(path)) for raw in fields)
     if len({f.name for f in specs}) != len(specs):
         raise FormSpecError(f"{path}: field names must be unique")
+    for f in specs:
+        if f.ask_if is not None and f.ask_if[0] not in {g.slot for g in specs}:
+            raise FormSpecError(f"{path} field {f.name!r}: ask_if names an unknown field")
     if not isinstance(data.get("start_intent"), str):
         raise FormSpecError(f"{path}: needs a start_intent")
     return FormSpec(
@@ -131,5 +143,5 @@ def load_forms(directory: Path) -> dict[str, FormSpec]:
 
 @functools.cache
 def forms() -> dict[str, FormSpec]:
-    """Every form of this deployment, read once."""
-    return load_forms(forms_dir())
+    """Every form of this deployment (the action server's CIVIC_FORMS_DIR), read once."""
+    return load_forms(current().forms_dir)

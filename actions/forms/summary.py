@@ -37,16 +37,23 @@ def display(field: FieldSpec, value: Any, lang: str) -> str:
     return str(value)
 
 
-def progress(spec: FormSpec, slot: str, lang: str) -> str:
+def progress(
+    spec: FormSpec, slot: str, lang: str, answers: Mapping[str, Any] | None = None
+) -> str:
+    """'Step 2 of 5:' counting only the questions asked with these answers (a postal address
+    only when the booklet page is to be posted)."""
     field = spec.field(slot)
     if field is None:
         return say("summary_progress", lang)
-    return say("progress", lang, step=spec.fields.index(field) + 1, total=len(spec.fields))
+    asked = [f for f in spec.fields if f is field or f.needed(answers or {})]
+    return say("progress", lang, step=asked.index(field) + 1, total=len(asked))
 
 
 def summary_text(spec: FormSpec, slots: Mapping[str, Any], lang: str) -> str:
     lines = [say("summary_progress", lang), say("summary_title", lang, title=spec.title[lang])]
     for field in spec.fields:
+        if not field.needed(slots):
+            continue
         lines.append(f"• {field.label[lang]}: {display(field, slots.get(field.slot), lang)}")
     lines.append("")
     lines.append(say("summary_hint", lang))
@@ -60,16 +67,22 @@ def summary_buttons(lang: str) -> list[dict[str, str]]:
     ]
 
 
-def change_buttons(spec: FormSpec, lang: str) -> list[dict[str, str]]:
+def change_buttons(
+    spec: FormSpec, lang: str, slots: Mapping[str, Any] | None = None
+) -> list[dict[str, str]]:
+    slots = slots if slots is not None else {}
     change = say("change", lang)
     sep = " " if lang == "en" else ""
     buttons = [
         {"title": field.label[lang], "payload": f"{change}{sep}{field.label[lang]}"}
         for field in spec.fields
+        if field.needed(slots)
     ]
     return [*buttons, {"title": say("cancel", lang), "payload": say("cancel", lang)}]
 
 
 def answers_for_case(spec: FormSpec, slots: Mapping[str, Any]) -> dict[str, Any]:
     """The answers as sent to the cases API: field name -> stored value."""
-    return {field.name: slots.get(field.slot) for field in spec.fields}
+    return {
+        field.name: slots.get(field.slot) if field.needed(slots) else None for field in spec.fields
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from common.texts import Catalogue
+
 TEXTS: dict[str, dict[str, str]] = {
     "progress": {"en": "Step {step} of {total}:", "zh": "第{step}步，共{total}步："},
     "summary_progress": {"en": "Last step:", "zh": "最后一步："},
@@ -82,6 +84,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "您还没有提交过申请或反映。",
     },
     "your_cases": {"en": "Your recent cases:", "zh": "您最近的办件："},
+    "case_history": {"en": "What happened so far:", "zh": "办理记录："},
+    "history_line": {"en": "- {date}: {status}", "zh": "- {date}：{status}"},
+    "history_note": {"en": " ({note})", "zh": "（{note}）"},
     "status_unavailable": {
         "en": "Sorry, I can't look up cases right now. Please try again in a few minutes.",
         "zh": "抱歉，暂时无法查询办件进度，请几分钟后再试。",
@@ -90,6 +95,50 @@ TEXTS: dict[str, dict[str, str]] = {
     "status_in_progress": {"en": "being processed", "zh": "处理中"},
     "status_resolved": {"en": "resolved", "zh": "已办好"},
     "status_rejected": {"en": "not approved", "zh": "未通过"},
+    "carrying_on": {
+        "en": "We are still on your {title}. Here is the question again.",
+        "zh": "我们还在办{title}。请回答这一题。",
+    },
+    "talk_to_person": {"en": "Talk to a person", "zh": "转人工"},
+    "help_text": {
+        "en": "Still not right. If you are stuck, a person can help you.",
+        "zh": "还是不对。如果填不了，可以找人工帮您。",
+    },
+    "help_name": {
+        "en": "Please write the name only, for example: Li Ming. Not sure? A person can help.",
+        "zh": "请只写姓名，例如：李明。不清楚的话，可以找人工帮您。",
+    },
+    "help_date": {
+        "en": "Please write a date like 2026-03-05 or 5 March. Not sure of it? A person can help.",
+        "zh": "请这样写日期：2026-03-05 或 3月5日。记不清的话，可以找人工帮您。",
+    },
+    "help_phone": {
+        "en": "A mobile number looks like 13812345678. No mobile? A person can help.",
+        "zh": "手机号是这样的：13812345678。没有手机的话，可以找人工帮您。",
+    },
+    "help_id_number": {
+        "en": "An ID number has 18 characters, like the one on the card. No ID card at hand? "
+        "Say 'pause' and come back later, or ask a person.",
+        "zh": "身份证号码是18位，看一下身份证背面。手边没有？说“暂停”以后再填，或找人工。",
+    },
+    "help_postcode": {
+        "en": "A postcode has 6 digits, like 310000. Don't know it? Ask your community office. "
+        "Or a person can help.",
+        "zh": "邮编是6位数字，例如310000。不知道的话，可以问社区，或找人工帮您。",
+    },
+    "help_email": {
+        "en": "An email looks like name@example.com. No email? Type 'skip'.",
+        "zh": "邮箱是这样的：name@example.com。没有邮箱就回复“跳过”。",
+    },
+    "help_bank_account": {
+        "en": "A bank card number has 12 to 19 digits. Look on the front of the card. "
+        "A person can help too.",
+        "zh": "银行卡号是12到19位数字，在卡的正面。也可以找人工帮您。",
+    },
+    "help_choice": {
+        "en": "Please type the number of one choice, like 1. A person can help too.",
+        "zh": "请输入一个选项的数字，比如1。也可以找人工帮您。",
+    },
     "yes": {"en": "Yes", "zh": "是"},
     "no": {"en": "No", "zh": "否"},
     "none": {"en": "(none)", "zh": "（无）"},
@@ -98,6 +147,4 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def say(key: str, lang: str, **values: object) -> str:
-    variants = TEXTS[key]
-    return (variants.get(lang) or variants["en"]).format(**values)
+say = Catalogue("forms", TEXTS)

@@ -29,6 +29,33 @@ _TIME = re.compile(
 _TIME_AMPM = re.compile(r"(?<![:：\d])(\d{1,2})\s*(am|pm)\b", re.IGNORECASE)
 
 
+_PART_OF_DAY = re.compile(
+    r"(上午|早上|上半天|morning|\bam\b)|(下午|中午|下半天|afternoon|\bpm\b)", re.IGNORECASE
+)
+_ONLY_PART_OF_DAY = re.compile(
+    r"^\s*(in the\s+)?(上午|早上|下午|morning|afternoon)(吧|的|时间|please)?\s*[.!。！]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def part_of_day(texts: Sequence[str]) -> str | None:
+    """'morning' or 'afternoon' from the latest message that says which (but not a time of
+    day like '10am' or '下午3点', which names the slot itself)."""
+    for text in reversed(texts):
+        if _time_of_day(text) is not None:
+            return None
+        found = _PART_OF_DAY.findall(text)
+        if found:
+            morning, _ = found[-1]
+            return "morning" if morning else "afternoon"
+    return None
+
+
+def only_part_of_day(text: str) -> bool:
+    """'下午' / 'afternoon' alone: which half of the day, not yet a slot."""
+    return bool(_ONLY_PART_OF_DAY.match(text))
+
+
 def _plain(text: str) -> str:
     return _PUNCT.sub(" ", text.casefold()).strip()
 

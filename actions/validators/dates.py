@@ -10,6 +10,7 @@ import re
 from datetime import date, timedelta
 
 from actions.validators.result import Context, Invalid, Params, Result, Valid
+from common.errors import InvalidInput
 
 _CN_DIGITS = {
     "零": 0,
@@ -75,7 +76,14 @@ _RELATIVE_ZH = {
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 
-class DateError(ValueError):
+_DAY_MONTH_YEAR = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/.-])")
+
+
+class AmbiguousDate(InvalidInput, ValueError):
+    """03/05/2026: the 3rd of May or the 5th of March."""
+
+
+class DateError(InvalidInput, ValueError):
     """A date that does not exist (30 February); `details` say which part is wrong."""
 
     def __init__(self, year: int, month: int, day: int) -> None:
@@ -103,6 +111,18 @@ def _make(year: int, month: int, day: int) -> date:
     if day > calendar.monthrange(year, month)[1]:
         raise DateError(year, month, day)
     return date(year, month, day)
+
+
+def _day_month_year(first: int, second: int, year: int) -> date:
+    """31/12/2026 (day first, as written here) or 12/31/2026: only read when one of the two
+    numbers cannot be a month, or both are the same; otherwise AmbiguousDate."""
+    if first > 12 and second <= 12:
+        return _make(year, second, first)
+    if second > 12 and first <= 12:
+        return _make(year, first, second)
+    if first == second or first > 12:
+        return _make(year, second, first)
+    raise AmbiguousDate(f"{first}/{second}/{year}")
 
 
 def _weekday(today: date, weekday: int, next_week: bool) -> date:
@@ -139,6 +159,8 @@ def parse_date(text: str, today: date) -> date | None:
 def _parse_absolute(t: str, today: date) -> date | None:
     if m := re.search(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)", t):
         return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if m := _DAY_MONTH_YEAR.search(t):
+        return _day_month_year(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     if m := re.search(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)", t):
         return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     cn = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
@@ -174,10 +196,10 @@ def validate_date(text: str, params: Params, ctx: Context) -> Result:
     params: min_days / max_days (days from today, may be negative), min_age / max_age (years,
     for dates of birth), closed_weekdays (0 = Monday), id_number_field (must agree with it).
     """
-    if re.search(r"(?<!\d)\d{1,2}/\d{1,2}/\d{2,4}(?!\d)", text):
-        return Invalid("date_ambiguous")
     try:
         day = parse_date(text, ctx.today)
+    except AmbiguousDate:
+        return Invalid("date_ambiguous")
     except DateError as exc:
         return Invalid("date_not_exist", {"year": exc.year, "month": exc.month, "day": exc.day})
     if day is None:
@@ -219,7 +241,7 @@ def extract_date(text: str, params: Params, ctx: Context) -> Valid | None:
     """A date inside a longer message ('book an appointment for tomorrow')."""
     try:
         day = parse_date(text, ctx.today)
-    except DateError:
+    except (DateError, AmbiguousDate):
         return None
     if day is None:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from actions.validators.result import Context, Invalid, Params, Result, Valid
+from actions.validators.result import Context, Invalid, Params, Result, Valid, number_in
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -31,7 +31,8 @@ def birth_date(number: str) -> date | None:
 
 def validate_id_number(text: str, params: Params, ctx: Context) -> Result:
     """params: date_of_birth_field (must agree with it), min_age (years)."""
-    number = re.sub(r"[\s-]", "", text.strip()).upper()
+    found = number_in(text, r"\d[\d\s-]*[\dXx]", 6)
+    number = re.sub(r"[\s-]", "", found.strip()).upper()
     if not re.fullmatch(r"[\dX]+", number):
         return Invalid("id_characters")
     if len(number) != 18:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from actions.validators.result import Context, Invalid, Params, Result, Valid
+from actions.validators.result import Context, Invalid, Params, Result, Valid, number_in
 
 _SEPARATORS = re.compile(r"[\s\-()（）.]")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -24,7 +24,7 @@ def normalise(text: str) -> str:
 
 def validate_phone(text: str, params: Params, ctx: Context) -> Result:
     """params: mobile_only (bool). Values are stored as digits only."""
-    number = normalise(text)
+    number = normalise(number_in(text, r"\+?\d[\d\s\-()（）]*\d", 3))
     if not number.isdigit():
         return Invalid("phone_not_digits")
     if number.startswith("1"):

@@ -134,6 +134,14 @@ REASONS: dict[str, dict[str, str]] = {
         "en": "A name can't contain digits.",
         "zh": "姓名中不能包含数字。",
     },
+    "name_question": {
+        "en": "That looks like a question, not a name. Please write the name only.",
+        "zh": "这像是一个问题，不是姓名。请只写姓名。",
+    },
+    "name_time": {
+        "en": "'{word}' is a time word, not a name. Please write the name only.",
+        "zh": "“{word}”是表示时间的词，不是姓名。请只写姓名。",
+    },
     "name_characters": {
         "en": "A name can only have letters, spaces, dots (·) and hyphens (-).",
         "zh": "姓名只能包含文字、空格、间隔号或连字符。",

@@ -18,8 +18,11 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import LockError
 
+from bot.agents.assignment import Assigner
+from bot.agents.availability import Availability, Status
 from bot.clock import Clock
-from bot.handoff.queue import HandoffQueue
+from bot.errors import Conflict
+from bot.handoff.queue import HandoffQueue, WaitingTicket
 from bot.handoff.texts import rating_buttons, system
 from bot.messages import OutgoingMessage
 from bot.storage import keys
@@ -27,9 +30,11 @@ from bot.storage.sessions import Session, SessionStore
 from bot.storage.transcript import Transcript
 
 log = logging.getLogger(__name__)
+# A citizen hears about a worse place at most once a minute (a better one at once).
+RETELL_WORSE_AFTER_S = 60
 
 
-class TicketConflict(Exception):
+class TicketConflict(Conflict):
     """The ticket is held by someone else (or no longer open)."""
 
     def __init__(self, holder: str | None) -> None:
@@ -51,16 +56,34 @@ class AgentDesk:
         self.sessions = sessions
         self.transcript = transcript
         self.clock = clock
-        queue.on_change = self.retell
+        self.availability = Availability(redis, clock, queue.settings)
+        self.assigner = Assigner(redis, queue, clock, queue.settings)
+        queue.on_change = self.changed
 
     # --- agent actions ----------------------------------------------------------------------
 
     async def claim(self, ticket_id: int, agent: str) -> None:
-        state = await self.queue.live_state(ticket_id)
         ok, holder = await self.queue.claim(ticket_id, agent)
+        if not ok and holder == agent:  # assigned to this agent: claiming accepts it
+            await self.accept(ticket_id, agent)
+            return
         if not ok:
             raise TicketConflict(holder)
-        citizen = state.get("citizen", "")
+        await self._join(ticket_id)
+
+    async def accept(self, ticket_id: int, agent: str) -> bool:
+        """The agent a ticket was assigned to opens it or writes: accepted (the citizen is
+        told a person joined). False when it was accepted already; TicketConflict when the
+        agent does not hold it."""
+        done = await self.queue.accept(ticket_id, agent)
+        if done is None:
+            raise TicketConflict(await self.queue.holder(ticket_id))
+        if done:
+            await self._join(ticket_id)
+        return done
+
+    async def _join(self, ticket_id: int) -> None:
+        citizen = (await self.queue.live_state(ticket_id)).get("citizen", "")
 
         def join(session: Session) -> Session:
             if session.ticket_id in (None, ticket_id):
@@ -71,7 +94,7 @@ class AgentDesk:
         await self._tell(session, ticket_id, [system("agent_joined", session.lang)])
 
     async def reply(self, ticket_id: int, agent: str, text: str) -> OutgoingMessage:
-        await self._require_holder(ticket_id, agent)
+        await self.accept(ticket_id, agent)  # writing accepts an assigned ticket
         state = await self.queue.live_state(ticket_id)
         session = await self.sessions.get(state.get("citizen", ""))
         stored = await self._tell(session, ticket_id, [OutgoingMessage(text=text, sender="agent")])
@@ -80,6 +103,10 @@ class AgentDesk:
 
     async def release(self, ticket_id: int, agent: str) -> None:
         citizen = (await self.queue.live_state(ticket_id)).get("citizen", "")
+        if await self.queue.holder(ticket_id) != agent:
+            raise TicketConflict(await self.queue.holder(ticket_id))
+        # the re-tell that follows says the agent had to step away and the place is kept
+        await self.redis.hset(keys.handoff_ticket(ticket_id), "stepped_away", 1)
         if not await self.queue.release(ticket_id, agent):
             raise TicketConflict(await self.queue.holder(ticket_id))
         await self._change_session(citizen, _back_to_queue(ticket_id))
@@ -115,32 +142,84 @@ class AgentDesk:
         ]
         await self._tell(session, ticket_id, messages)
 
-    async def _require_holder(self, ticket_id: int, agent: str) -> None:
-        holder = await self.queue.holder(ticket_id)
-        if holder != agent:
-            raise TicketConflict(holder)
-
     # --- the gateway's own work -------------------------------------------------------------
 
+    async def set_status(self, agent: str, status: Status) -> None:
+        """An agent sets their availability; going online takes waiting tickets at once."""
+        await self.availability.set(agent, status)
+        if status == "online":
+            await self.changed()
+
+    async def changed(self) -> None:
+        """The queue changed: assign what can be assigned, then re-tell positions."""
+        await self.assigner.assign()
+        await self.retell()
+
+    async def tick(self) -> None:
+        """Presence (away when idle, offline when the console is gone), assignments not
+        accepted in time, automatic assignment, then the alerts falling due (callbacks, SLA
+        at risk). Every replica runs it; Lua scripts make
+        each change happen once."""
+        await self.availability.sweep()
+        if await self.assigner.expire():
+            await self.retell()  # the queue changed (and assigned again, through on_change)
+        if await self.assigner.assign():
+            await self.retell()
+        await self.queue.due_alerts()
+
+    async def run_desk(self, interval_s: float) -> None:
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await self.tick()
+            except Exception:  # the loop must never stop
+                log.exception("agent desk tick failed")
+
     async def retell(self) -> None:
-        """Tell every waiting citizen whose place in the queue changed their new place."""
+        """Tell waiting citizens whose place in the queue changed their new place.
+
+        A better place is told at once. A worse one is told with its reason (someone with
+        priority joined ahead, or someone who waited longer came back to the queue), and at
+        most once a minute: the sweep tells what was held back. Back in the queue after a
+        release, the citizen hears that the agent had to step away and that they kept their
+        place."""
         lock = self.redis.lock(keys.handoff_retell_lock(), timeout=30, blocking_timeout=30)
         async with lock:
-            told_raw: dict[Any, Any] = await self.redis.hgetall(  # type: ignore[misc]
-                keys.handoff_told()
-            )
-            told = {int(k): int(v) for k, v in told_raw.items()}
-            for ticket in await self.queue.waiting():
-                if ticket.kind != "live" or told.get(ticket.ticket_id) == ticket.position:
+            told = await self._hash_numbers(keys.handoff_told())
+            told_at = await self._hash_numbers(keys.handoff_told_at())
+            now = self.clock.now().timestamp()
+            waiting = await self.queue.waiting()
+            for ticket in waiting:
+                before = told.get(ticket.ticket_id)
+                if ticket.kind != "live" or before == ticket.position:
                     continue
-                key = "back_in_queue" if ticket.ticket_id not in told else "queue_update"
-                await self.redis.hset(keys.handoff_told(), str(ticket.ticket_id), ticket.position)
-                wait = await self.queue.estimate_wait(ticket.position)
-                session = await self.sessions.get(ticket.citizen_id)
-                notice = system(
-                    key, session.lang, position=ticket.position, minutes=max(1, round(wait / 60))
-                )
-                await self._tell(session, ticket.ticket_id, [notice])
+                if before is None:
+                    stepped_away = await self.redis.hget(
+                        keys.handoff_ticket(ticket.ticket_id), "stepped_away"
+                    )
+                    key = "agent_stepped_away" if stepped_away else "back_in_queue"
+                elif ticket.position < before:
+                    key = "queue_update"
+                elif now - told_at.get(ticket.ticket_id, 0) < RETELL_WORSE_AFTER_S:
+                    continue  # told again once a minute has passed
+                else:
+                    key = _worse_place_reason(ticket, waiting)
+                await self._tell_place(ticket, key, now)
+
+    async def _tell_place(self, ticket: WaitingTicket, key: str, now: float) -> None:
+        await self.redis.hset(keys.handoff_told(), str(ticket.ticket_id), ticket.position)
+        await self.redis.hset(keys.handoff_told_at(), str(ticket.ticket_id), now)
+        await self.redis.hdel(keys.handoff_ticket(ticket.ticket_id), "stepped_away")
+        wait = await self.queue.estimate_wait(ticket.position)
+        session = await self.sessions.get(ticket.citizen_id)
+        notice = system(
+            key, session.lang, position=ticket.position, minutes=max(1, round(wait / 60))
+        )
+        await self._tell(session, ticket.ticket_id, [notice])
+
+    async def _hash_numbers(self, key: str) -> dict[int, float]:
+        raw: dict[Any, Any] = await self.redis.hgetall(key)  # type: ignore[misc]
+        return {int(k): float(v) for k, v in raw.items()}
 
     async def sweep(self) -> list[int]:
         """Nudge citizens silent for half the limit; abandon those silent for all of it.
@@ -162,6 +241,7 @@ class AgentDesk:
                 citizen_at = float(state.get("citizen_at") or now)
                 agent_at = float(state.get("agent_at") or 0)
                 if await self.queue.holder(ticket_id) is not None and agent_at <= citizen_at:
+                    await self._reassure(ticket_id, state, now)
                     continue  # the agent owes the next message
                 silent = now - max(citizen_at, agent_at)
                 if silent >= limit:
@@ -176,6 +256,21 @@ class AgentDesk:
                 await lock.release()
         return abandoned
 
+    async def _reassure(self, ticket_id: int, state: dict[str, str], now: float) -> None:
+        """A citizen talking with an agent whose message has had no answer for
+        `still_there_s` is told once that the agent is still there."""
+        citizen_at = float(state.get("citizen_at") or now)
+        if (
+            state.get("reassured") == "1"
+            or now - citizen_at < self.queue.settings.still_there_s
+            or await self.queue.offered(ticket_id) is not None  # not accepted yet
+        ):
+            return
+        await self.redis.hset(keys.handoff_ticket(ticket_id), "reassured", 1)
+        session = await self.sessions.get(state["citizen"])
+        if session.mode == "with_agent" and session.ticket_id == ticket_id:
+            await self._tell(session, ticket_id, [system("agent_still_there", session.lang)])
+
     async def _abandon(self, ticket_id: int, citizen: str) -> None:
         await self.queue.abandon(ticket_id)
 
@@ -188,11 +283,13 @@ class AgentDesk:
         await self._tell(session, ticket_id, [system("abandoned", session.lang)])
 
     async def run_sweeps(self, interval_s: float) -> None:
-        """The gateway's periodic sweep (every replica runs it; a lock makes one do the work)."""
+        """The gateway's periodic sweep (every replica runs it; a lock makes one do the work),
+        and the queue places held back by the once-a-minute rule."""
         while True:
             await asyncio.sleep(interval_s)
             try:
                 await self.sweep()
+                await self.retell()
             except Exception:  # a sweep must never stop the loop
                 log.exception("handoff sweep failed")
 
@@ -220,6 +317,17 @@ class AgentDesk:
             await self.redis.publish(keys.outbox_channel(session.citizen_id), str(stored[-1].id))
             await self.redis.publish(keys.handoff_events_channel(), f"message:{ticket_id}")
         return stored
+
+
+def _worse_place_reason(ticket: WaitingTicket, waiting: Sequence[WaitingTicket]) -> str:
+    """Why a citizen's place got worse: a newer ticket with priority (simplified mode) ahead,
+    else someone who had waited longer came back to the queue (a release or a transfer)."""
+    ahead = [
+        t for t in waiting if t.team == ticket.team and t.position < ticket.position
+    ]  # fmt: skip
+    if any(t.priority > ticket.priority and t.requested_at >= ticket.requested_at for t in ahead):
+        return "queue_worse_priority"
+    return "queue_worse_returned"
 
 
 def _back_to_queue(ticket_id: int) -> Callable[[Session], Session]:

@@ -32,3 +32,21 @@ def normalise(lang: str | None) -> str | None:
         return None
     code = lang.strip().lower().replace("_", "-").split("-")[0]
     return code if code in SUPPORTED else None
+
+
+_KANA = re.compile(r"[\u3040-\u30ff]")
+# Hangul, Arabic, Cyrillic, Greek, Hebrew, Thai, Devanagari
+_OTHER_SCRIPT = re.compile(
+    r"[\uac00-\ud7af\u0600-\u06ff\u0400-\u04ff\u0370-\u03ff\u0590-\u05ff"
+    r"\u0e00-\u0e7f\u0900-\u097f]"
+)
+
+
+def other_language(text: str) -> bool:
+    """Written in a language the assistant does not speak (Japanese, Arabic, Korean, ...):
+    Japanese by its kana (Chinese never uses them), the others by most of their letters."""
+    if len(_KANA.findall(text)) >= 2:
+        return True
+    other = len(_OTHER_SCRIPT.findall(text))
+    letters = sum(c.isalpha() for c in text)
+    return other >= 2 and other * 2 > letters

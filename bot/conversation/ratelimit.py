@@ -6,10 +6,12 @@ to another citizen."""
 
 from __future__ import annotations
 
+from redis.asyncio.client import Pipeline
+
 from bot.clock import Clock
 from bot.errors import CivicError
 from bot.storage import keys
-from bot.storage.redis_lean import CommandQueue
+from bot.storage.replies import Replies
 
 WINDOW_S = 60
 
@@ -31,11 +33,12 @@ class RateLimiter:
         self.clock = clock
         self.per_minute = per_minute
 
-    def count_in(self, pipe: CommandQueue, channel_identity: str) -> float:
+    def count_in(self, pipe: Pipeline, replies: Replies, channel_identity: str) -> float:
         """Queue this message's count (INCR, then EXPIRE: two windows after the last message);
-        the INCR's result goes to `verdict` with the returned time."""
+        the INCR's reply, named "count", goes to `verdict` with the returned time."""
         now = self.clock.now().timestamp()
         key = keys.rate_limit(channel_identity, int(now // WINDOW_S))
+        replies.next("count")
         pipe.incr(key)
         pipe.expire(key, WINDOW_S * 2)
         return now

@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from bot.messages import Button, OutgoingMessage
 from bot.rasa.client import RasaResponse
 from bot.texts import text
+from common.vocabulary import PERSON_PAYLOAD as HANDOFF_PAYLOAD
 
-HANDOFF_PAYLOAD = "/request_human"
+__all__ = ["HANDOFF_PAYLOAD"]
 
 
 def from_rasa(responses: Iterable[RasaResponse]) -> list[OutgoingMessage]:

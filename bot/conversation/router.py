@@ -10,45 +10,48 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.cases.dialogue import CaseDialogue
 from bot.conversation import render
+from bot.conversation.begin import begin
 from bot.conversation.inbound import clean
-from bot.conversation.language import detect, normalise
-from bot.conversation.ratelimit import RateLimited, RateLimiter
+from bot.conversation.language import detect, normalise, other_language
+from bot.conversation.ratelimit import RateLimiter
 from bot.conversation.shortcuts import choose, is_more, is_repeat, yes_or_no
 from bot.conversation.turn import Turn, apply_settings, confirmed, finish, more, more_choices
-from bot.conversation.turn_lock import TurnLock
 from bot.delivery.ledger import DeliveryLedger
 from bot.delivery.linking import AccountLinker
 from bot.errors import RasaUnavailable
+from bot.handoff import citizen
 from bot.handoff.dialogue import HandoffDialogue
 from bot.handoff.queue import HandoffQueue, QueuePlace
-from bot.messages import Button, ConversationState, IncomingMessage, OutgoingMessage, Reply
+from bot.messages import (
+    Button,
+    ConversationState,
+    IncomingMessage,
+    OutgoingMessage,
+    Reply,
+)
+from bot.outcomes import events as outcomes
 from bot.rasa.client import RasaClient
+from bot.rasa.tracker import form_data
 from bot.simple_mode.reminders import IdleReminders
 from bot.simple_mode.rules import MORE_CHOICES_PAYLOAD
 from bot.storage import keys
-from bot.storage.redis_lean import LeanRedis
+from bot.storage.replies import Replies
 from bot.storage.sessions import Session, SessionStore
 from bot.storage.transcript import Transcript
 from bot.texts import text as say
+from common.vocabulary import CANCEL_PAYLOAD, is_cancel, wants_person
 
 log = logging.getLogger(__name__)
 
-CANCEL_PAYLOAD = "/cancel"
-_WANTS_PERSON = re.compile(
-    r"^\s*(0|human|person|agent|operator|talk to (a )?(person|human|someone)"
-    r"|人工|转人工|人工服务|真人)\s*$",
-    re.IGNORECASE,
-)
-_CANCEL = re.compile(
-    r"^\s*(cancel|stop|stop waiting|quit|取消|不等了|退出|算了)\s*[.!。！]?\s*$", re.I
-)
-
+ACK_EVERY_S = 120  # a waiting citizen's messages are acknowledged at most this often
 
 class ConversationRouter:
     def __init__(
@@ -59,23 +62,34 @@ class ConversationRouter:
         rasa: RasaClient,
         handoff: HandoffQueue,
         max_message_chars: int,
+        *,
         links: AccountLinker | None = None,
+        dialogue: HandoffDialogue | None = None,
+        rate_limiter: RateLimiter | None = None,
+        reminders: IdleReminders | None = None,
+        connection_schemes: frozenset[str] = frozenset(),
+        lock_wait_s: float = 60.0,
+        cases: CaseDialogue | None = None,
     ) -> None:
+        """Complete when built. Optional parts: `links` (account linking), `dialogue`
+        (offers, callbacks, rating), `rate_limiter`, `reminders` (simplified mode's idle
+        clock), `cases` (more information for a case, ratings). `connection_schemes`: channel
+        schemes whose identities may have several live connections (e.g. "web");
+        `lock_wait_s`: how long a turn waits for the citizen's previous one."""
         self.redis = redis
-        self.lean = LeanRedis(redis)  # the turn's two round trips (bot/storage/redis_lean.py)
         self.sessions = sessions
         self.transcript = transcript
         self.rasa = rasa
         self.handoff = handoff
         self.max_message_chars = max_message_chars
         self.links = links
+        self.dialogue = dialogue
+        self.rate_limiter = rate_limiter
+        self.reminders = reminders
+        self.connection_schemes = connection_schemes
+        self.lock_wait_s = lock_wait_s
+        self.cases = cases
         self.ledger = DeliveryLedger(redis)
-        self.dialogue: HandoffDialogue | None = None  # offers, callbacks, rating (gateway sets)
-        self.rate_limiter: RateLimiter | None = None  # the gateway sets it
-        self.reminders: IdleReminders | None = None  # the gateway sets it
-        # channel schemes whose identities may have several live connections (the gateway
-        # sets it from the delivery's local sinks, e.g. "web")
-        self.connection_schemes: frozenset[str] = frozenset()
 
     async def handle(
         self,
@@ -91,113 +105,104 @@ class ConversationRouter:
             linked = await self.links.handle(channel_identity, message.channel, text)
             if linked is not None:
                 return Reply(tuple(linked), await self.state(channel_identity))
-        citizen_id, lock, session = await self._begin(channel_identity, message, text, remember)
+        citizen_id, lock, session = await begin(
+            self.redis, self.sessions, self.rate_limiter, self.lock_wait_s,
+            channel_identity, message, text, remember,
+        )  # fmt: skip
         try:
-            turn, stored, session = await self._turn(citizen_id, session, text, message)
+            turn, stored, session, events = await self._turn(citizen_id, session, text, message)
             # one round trip for the end of the turn: the session, the lock, the idle clock; the
             # replies reach this channel identity directly, so push delivery must skip them there
-            pipe = self.lean.pipeline()
+            pipe = self.redis.pipeline(transaction=False)
+            replies = Replies(pipe)
             self.sessions.save_in(pipe, session)
-            lock.release_in(pipe)
+            lock.release_in(pipe, replies)
+            outcomes.queue_in(pipe, events)
             if self.reminders is not None:
                 self.reminders.touch_in(pipe, citizen_id, session.simple_mode)
-            self.ledger.after_turn_in(pipe, citizen_id, channel_identity, [m.id for m in stored])
-            results = await self.lean.execute(pipe)
+            ids = [m.id for m in stored]
+            self.ledger.after_turn_in(pipe, replies, citizen_id, channel_identity, ids)
+            got = replies.read(await pipe.execute())
+            outlived = not lock.released(got["released"])
         finally:
             await lock.release()  # only when the end of the turn did not get there
-        if not results[1]:
+        outcomes.count(events)
+        if outlived:
             log.warning("a turn outlived its lock (held over %d s)", lock.timeout_ms // 1000)
-        identities = int(results[-1])
         # wake push delivery only when someone else may need these replies: another channel
         # identity of the citizen, or other connections of this one (a second browser tab).
         # A citizen on one channel costs no fan-out (a transcript query) per turn.
-        if stored and (identities > 1 or self.shares_connections(channel_identity)):
+        if stored and (int(got["identities"]) > 1 or self.shares_connections(channel_identity)):
             await self.redis.publish(keys.outbox_channel(citizen_id), str(stored[-1].id))
         return Reply(tuple(stored), self._state(turn.session, turn.place))
 
-    async def _begin(
-        self,
-        channel_identity: str,
-        message: IncomingMessage,
-        text: str,
-        remember: Mapping[str, str] | None,
-    ) -> tuple[str, TurnLock, Session]:
-        """Resolve the citizen, count the message, take the citizen's turn lock and read the
-        session, in one round trip in the usual case.
-
-        The citizen id is guessed to be the channel identity itself (an identity is someone
-        else's only after account linking) and checked in the same pipeline; the session read
-        after SET NX is only used when the lock was ours. A linked identity costs three more
-        round trips. Raises RateLimited (lock released) over the limit."""
-        guess = channel_identity
-        lock = TurnLock(self.redis, keys.conversation_lock(guess))
-        pipe = self.lean.pipeline()
-        pipe.get(keys.identity(channel_identity))
-        for key, value in (remember or {}).items():
-            pipe.set(key, value)
-        now = 0.0
-        if self.rate_limiter is not None:
-            now = self.rate_limiter.count_in(pipe, channel_identity)
-        lock.try_acquire_in(pipe)
-        pipe.get(keys.session(guess))
-        results = await self.lean.execute(pipe)
-        got_lock = lock.acquired(results[-2])
-        if self.rate_limiter is not None:
-            lang = normalise(message.lang) or detect(text) or self.sessions.default_lang
-            try:
-                self.rate_limiter.verdict(int(results[1 + len(remember or {})]), now, lang)
-            except RateLimited:
-                await lock.release()
-                raise
-        linked = results[0].decode() if isinstance(results[0], bytes) else results[0]
-        if linked and linked != guess:  # a linked identity: the turn is its citizen's
-            await lock.release()
-            lock = TurnLock(self.redis, keys.conversation_lock(linked))
-            await lock.acquire()
-            return linked, lock, await self.sessions.get(linked)
-        if got_lock:
-            return guess, lock, self.sessions.decode(guess, results[-1])
-        await lock.acquire()  # another turn of this citizen is running: wait for it
-        return guess, lock, await self.sessions.get(guess)
-
     async def _turn(
         self, citizen_id: str, session: Session, text: str, message: IncomingMessage
-    ) -> tuple[Turn, list[OutgoingMessage], Session]:
-        """The turn itself, under the lock: who answers, then the transcript."""
+    ) -> tuple[Turn, list[OutgoingMessage], Session, list[dict[str, Any]]]:
+        """The turn itself, under the lock: who answers, then the transcript and the turn's
+        outcome events (bot/outcomes/events.py)."""
         explicit = normalise(message.lang)
         detected = None if message.payload or session.lang_pinned else detect(text)
         session = session.but(lang=explicit or detected or session.lang, channel=message.channel)
         if session.mode == "bot":
             text = choose(text, session.choices, session.simple_mode)
-        if (
-            session.mode == "bot"
-            and session.held
-            and (yes_or_no(text) is not None or text == render.HANDOFF_PAYLOAD)
-        ):
-            turn, text = confirmed(session, text)
-            if turn is None:  # "no": the form asks that question again
-                turn = await self._to_bot(session.but(held=(), held_field=None), text, message)
-        elif session.mode == "bot" and is_repeat(text):
-            turn = Turn(session, await self._repeat(session), rendered=True)
-        elif session.mode == "bot" and is_more(text) and session.more:
-            turn = more(session)
-        elif session.mode == "bot" and text == MORE_CHOICES_PAYLOAD and session.more_choices:
-            turn = more_choices(session)
-        elif session.mode == "bot" and session.pending and self.dialogue is not None:
-            turn = await self._pending(session, text, message)
-        elif session.mode == "bot":
-            turn = await self._to_bot(session, text, message)
+            turn, text = await self._bot_turn(session, text, message)
         else:
+            if session.mode == "waiting_for_agent":  # '1' for 'Stop waiting'
+                text = choose(text, session.choices, simple_mode=False)
             turn = await self._to_agent(session, text)
+        marks = outcomes.markers(turn.replies)  # finish() drops these control-only replies
         turn = finish(turn)
+        if session.forgotten:  # retention deleted the earlier conversation: say so, once
+            notice = OutgoingMessage(say("forgotten", turn.session.lang), sender="system")
+            turn = replace(turn, replies=[notice, *turn.replies],
+                           session=turn.session.but(forgotten=None))  # fmt: skip
         record = (citizen_id, message.channel, text, turn.replies, turn.session.ticket_id)
-        stored = self.transcript.record_turn_now(*record)  # SQLite, lock free: no thread
+        ids: list[int] = []
+        stored = self.transcript.record_turn_now(*record, ids)  # SQLite, lock free: no thread
         if stored is None:
-            stored = await asyncio.to_thread(self.transcript.record_turn, *record)
+            ids.clear()
+            stored = await asyncio.to_thread(self.transcript.record_turn, *record, citizen_ids=ids)
+        events = outcomes.events_of_turn(
+            session, turn.session, marks, ids[0] if ids else None, self.handoff.clock.now()
+        )
         session = turn.session
         if stored:
             session = session.but(last_reply_ids=tuple(m.id for m in stored))
-        return turn, stored, session
+        return turn, stored, session, events
+
+    async def _bot_turn(
+        self, session: Session, text: str, message: IncomingMessage
+    ) -> tuple[Turn, str]:
+        """Who answers a citizen the bot is talking to: the gateway itself for the answer to
+        "Is that right?", "repeat", "more" and its own exchanges (a case, a handoff offer), else
+        Rasa. With the text as recorded (a "no" becomes the request to change that field)."""
+        held = bool(session.held) and not is_repeat(text)
+        if held and yes_or_no(text) is None:
+            # not 'yes' to "You said: ... Is that right?": the answer is not kept
+            session = await self._forget_held(session, message)
+            held = False
+        if held:
+            turn, text = confirmed(session, text)
+            if turn is None:  # "no": the form asks that question again
+                turn = await self._to_bot(session.but(held=(), held_field=None), text, message)
+            return turn, text
+        if not message.payload and other_language(text):
+            both = "\n".join(say("only_en_zh", lang) for lang in ("en", "zh"))  # both: either
+            return Turn(session, [OutgoingMessage(text=both, sender="system")]), text
+        if is_repeat(text):
+            return Turn(session, await self._repeat(session), rendered=True), text
+        if is_more(text) and session.more:
+            return more(session), text
+        if text == MORE_CHOICES_PAYLOAD and session.more_choices:
+            return more_choices(session), text
+        if self.cases is not None and self.cases.wants(session, text) and not wants_person(text):
+            case_turn = await self._case_step(session, text, message)
+            if case_turn is not None:
+                return case_turn, text
+        if session.pending and self.dialogue is not None:
+            return await self._pending(session, text, message), text
+        return await self._to_bot(session, text, message), text
 
     def shares_connections(self, channel_identity: str) -> bool:
         return channel_identity.partition(":")[0] in self.connection_schemes
@@ -213,7 +218,7 @@ class ConversationRouter:
             responses = await self.rasa.send(session.citizen_id, text, metadata)
         except RasaUnavailable as exc:
             log.warning("rasa unavailable for a turn: %s", exc)
-            if _wants_person(text):
+            if wants_person(text):
                 return await self._open_ticket(session, [], reason="requested", topic=None)
             apology = render.system(
                 "rasa_down", session.lang, (render.person_button(session.lang),)
@@ -241,6 +246,17 @@ class ConversationRouter:
             )
         return Turn(session, replies)
 
+    async def _forget_held(self, session: Session, message: IncomingMessage) -> Session:
+        """Simplified mode: the answer awaiting "Is that right?" was not confirmed, so the form
+        forgets it ('change <field>', its replies unused) before the message is handled."""
+        forget = say("change_field", session.lang, field=session.held_field or "")
+        metadata = {"lang": session.lang, "simple_mode": True, "channel": message.channel}
+        try:
+            await self.rasa.send(session.citizen_id, forget, metadata)
+        except RasaUnavailable as exc:
+            log.warning("could not drop an unconfirmed answer: %s", exc)
+        return session.but(held=(), held_field=None)
+
     async def _repeat(self, session: Session) -> list[OutgoingMessage]:
         """Copies of the last messages the citizen got ('repeat' / '再说一遍')."""
         earlier = await asyncio.to_thread(self.transcript.get_many, session.last_reply_ids)
@@ -249,6 +265,20 @@ class ConversationRouter:
             for m in earlier
             if m.text
         ]
+
+    async def _case_step(
+        self, session: Session, text: str, message: IncomingMessage
+    ) -> Turn | None:
+        """More information for a case, or a case's rating (bot/cases/dialogue.py); None when
+        the message is not for a case. A form in progress comes first."""
+        assert self.cases is not None
+        form_active = False
+        if session.awaiting_cases and session.pending is None:
+            form_active = (await form_data(self.redis, session.citizen_id)).active_form is not None
+        step = await self.cases.handle(session, text, message.metadata, form_active)
+        if step is None:
+            return None
+        return Turn(step.session, step.replies)
 
     async def _pending(self, session: Session, text: str, message: IncomingMessage) -> Turn:
         """A gateway-side exchange around a handoff (see bot/handoff/dialogue.py)."""
@@ -298,14 +328,32 @@ class ConversationRouter:
         ticket_id = session.ticket_id
         if ticket_id is None:  # inconsistent session: fall back to the bot
             return Turn(session.but(mode="bot"), [])
-        if session.mode == "waiting_for_agent" and (text == CANCEL_PAYLOAD or _CANCEL.match(text)):
+        if session.mode == "waiting_for_agent" and is_cancel(text):
             await self.handoff.cancel(ticket_id)
             reply = render.system("handoff_cancelled", session.lang)
             return Turn(session.but(mode="bot", ticket_id=None), [reply])
+        if session.mode == "with_agent":
+            said = citizen.while_with_agent(text, session.lang)
+            if said is not None:  # /start, /help: not for the agent
+                return Turn(session, [said])
         await self.handoff.citizen_message(ticket_id)
         if session.mode == "waiting_for_agent":
             place = await self.handoff.place(ticket_id)
-            return Turn(session, [], place)
+            if text.strip().lower() in citizen.ASK_AGAIN or wants_person(text):
+                # asked where they are: always told again
+                return Turn(session, [citizen.while_waiting(session.lang, place)], place)
+            acknowledge = await self.redis.set(
+                keys.waiting_ack(session.citizen_id), "1", nx=True, ex=ACK_EVERY_S
+            )
+            if not acknowledge:
+                return Turn(session, [], place)
+            ack = render.system(
+                "waiting_ack",
+                session.lang,
+                (Button(say("cancel_waiting", session.lang), CANCEL_PAYLOAD),),
+                position=place.position,
+            )
+            return Turn(session, [ack], place)
         return Turn(session, [])
 
     def _state(self, session: Session, place: QueuePlace | None) -> ConversationState:
@@ -328,7 +376,3 @@ class ConversationRouter:
     async def messages_after(self, channel_identity: str, after: int) -> list[OutgoingMessage]:
         citizen_id = await self.sessions.resolve(channel_identity)
         return await asyncio.to_thread(self.transcript.outgoing_after, citizen_id, after)
-
-
-def _wants_person(text: str) -> bool:
-    return text == render.HANDOFF_PAYLOAD or bool(_WANTS_PERSON.match(text))

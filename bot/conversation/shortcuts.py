@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from bot.simple_mode.rules import MORE_PAYLOAD, PERSON_PAYLOAD
+from bot.simple_mode.rules import MORE_PAYLOAD
+from common.vocabulary import PERSON_PAYLOAD
 
 _REPEAT = re.compile(
     r"^\s*(repeat|repeat that|say (that|it) again|pardon"

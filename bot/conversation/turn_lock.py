@@ -14,9 +14,10 @@ import time
 import uuid
 
 from redis.asyncio import Redis
-from redis.exceptions import LockError
+from redis.asyncio.client import Pipeline
 
-from bot.storage.redis_lean import CommandQueue
+from bot.errors import Busy
+from bot.storage.replies import Replies
 
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -36,8 +37,9 @@ class TurnLock:
         self.token = uuid.uuid4().hex
         self.held = False
 
-    def try_acquire_in(self, pipe: CommandQueue) -> None:
-        """Queue one attempt; pass its result to `acquired()`."""
+    def try_acquire_in(self, pipe: Pipeline, replies: Replies) -> None:
+        """Queue one attempt; pass its reply, named "locked", to `acquired()`."""
+        replies.next("locked")
         pipe.set(self.name, self.token, nx=True, px=self.timeout_ms)
 
     def acquired(self, result: object) -> bool:
@@ -45,19 +47,26 @@ class TurnLock:
         return self.held
 
     async def acquire(self) -> None:
-        """Wait for the lock (another turn of this citizen holds it); LockError after the
-        blocking timeout."""
+        """Wait for the lock (another turn of this citizen holds it); Busy after the blocking
+        timeout (the citizen's previous message is still being answered: Redis is fine)."""
         deadline = time.monotonic() + self.blocking_timeout_s
         while not await self.redis.set(self.name, self.token, nx=True, px=self.timeout_ms):
             if time.monotonic() >= deadline:
-                raise LockError(f"could not take {self.name} in {self.blocking_timeout_s} s")
+                raise Busy(f"could not take {self.name} in {self.blocking_timeout_s} s")
             await asyncio.sleep(_POLL_S)
         self.held = True
 
-    def release_in(self, pipe: CommandQueue) -> None:
-        """Queue the release (it deletes the key only while it still holds our token)."""
+    def release_in(self, pipe: Pipeline, replies: Replies) -> None:
+        """Queue the release (it deletes the key only while it still holds our token); its
+        reply, named "released", goes to `released()` once the pipeline has run. Until then
+        the lock counts as held, so `release()` still frees it when the pipeline failed."""
+        replies.next("released")
         pipe.eval(_RELEASE, 1, self.name, self.token)
+
+    def released(self, result: object) -> bool:
+        """The queued release ran: False when the key was no longer ours (it expired)."""
         self.held = False
+        return bool(result)
 
     async def release(self) -> None:
         if self.held:

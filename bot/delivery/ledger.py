@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot.storage import keys
-from bot.storage.redis_lean import CommandQueue
+from bot.storage.replies import Replies
 
 CLAIM_TTL_S = 7 * 24 * 3600  # far longer than any retry; the cursor covers older messages
 
@@ -91,17 +92,23 @@ class DeliveryLedger:
     ) -> None:
         """Called by the router before it announces a turn's replies."""
         async with self.redis.pipeline(transaction=False) as pipe:
-            self.after_turn_in(pipe, citizen_id, channel_identity, message_ids)
+            self.after_turn_in(pipe, Replies(pipe), citizen_id, channel_identity, message_ids)
             await pipe.execute()
 
     def after_turn_in(
-        self, pipe: CommandQueue, citizen_id: str, channel_identity: str, message_ids: list[int]
+        self,
+        pipe: Pipeline,
+        replies: Replies,
+        citizen_id: str,
+        channel_identity: str,
+        message_ids: list[int],
     ) -> None:
         """after_turn() queued on a pipeline (the router sends a turn's bookkeeping at once):
-        mark the replies as delivered to this identity, then register the identity. The last
-        result of the pipeline is then the citizen's number of channel identities."""
+        mark the replies as delivered to this identity, then register the identity. The reply
+        named "identities" is the citizen's number of channel identities."""
         for message_id in message_ids:
             pipe.set(keys.delivered(message_id, channel_identity), "1", ex=CLAIM_TTL_S)
+        replies.next("identities")
         pipe.eval(
             _REGISTER,
             2,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from common.texts import Catalogue
+
 TEXTS: dict[str, dict[str, str]] = {
     "link_code": {
         "en": "Your link code is {code}. On your other channel (Telegram, the web chat or an "
@@ -65,7 +67,4 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def text(key: str, lang: str, **values: object) -> str:
-    variants = TEXTS[key]
-    template = variants.get(lang) or variants["en"]
-    return template.format(**values)
+text = Catalogue("delivery", TEXTS)

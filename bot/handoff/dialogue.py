@@ -24,15 +24,10 @@ from bot.handoff.settings import HandoffSettings
 from bot.handoff.texts import say, system
 from bot.messages import Button, OutgoingMessage
 from bot.storage.sessions import Session
+from common.vocabulary import is_cancel, is_restart
 
-LEAVE_MESSAGE, BOOK_CALLBACK, KEEP_WAITING, CANCEL = (
-    "/leave_message",
-    "/book_callback",
-    "/keep_waiting",
-    "/cancel",
-)
+LEAVE_MESSAGE, BOOK_CALLBACK, KEEP_WAITING = "/leave_message", "/book_callback", "/keep_waiting"
 _RATE = re.compile(r"^\s*(?:/rate\s+)?([1-5])\s*(?:/\s*5)?\s*[.!。！]?\s*$")
-_CANCEL = re.compile(r"^\s*(cancel|stop|quit|取消|不用了|算了|退出)\s*[.!。！]?\s*$", re.I)
 _PHONE = re.compile(r"^\+?[\d\s().-]{6,25}$")
 
 
@@ -89,9 +84,9 @@ class HandoffDialogue:
         pending = session.pending
         if pending == "rating":
             return self._rating(session, text)
-        if pending is None:
+        if pending is None or is_restart(text):  # starting over ends the exchange
             return None
-        if text == CANCEL or _CANCEL.match(text):
+        if is_cancel(text):
             done = _clear(session)
             return Step(done, [system("offer_cancelled", session.lang)])
         if pending == "offer":
@@ -112,6 +107,7 @@ class HandoffDialogue:
         return Step(_clear(session), [system("rated", session.lang)])
 
     async def _offer(self, session: Session, text: str) -> Step | None:
+        text = _OFFER_WORDS.get(_words(text), text)  # the choice as written on its button
         if text == LEAVE_MESSAGE:
             return Step(session.but(pending="leave_message"), [system("ask_message", session.lang)])
         if text == BOOK_CALLBACK:
@@ -192,6 +188,22 @@ class HandoffDialogue:
             ticket=place.ticket_id,
         )
         return Step(_clear(session), [reply])
+
+
+def _words(text: str) -> str:
+    return re.sub(r"[\s.!。！]+", " ", text.casefold()).strip()
+
+
+# Every shown choice also works by its words (its number works through the session's choices).
+_OFFER_WORDS = {
+    _words(say(key, lang)): payload
+    for key, payload in (
+        ("btn_leave_message", LEAVE_MESSAGE),
+        ("btn_callback", BOOK_CALLBACK),
+        ("btn_wait", KEEP_WAITING),
+    )
+    for lang in ("en", "zh")
+}
 
 
 def _clear(session: Session) -> Session:

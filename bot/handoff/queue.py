@@ -25,6 +25,8 @@ from bot.storage.db import Database
 
 PRIORITY_BOOST_S = 600  # a priority ticket is queued as if it had waited ten minutes longer
 RECENT_PICKUPS = 50
+ALERTS = ("callback_due", "sla_at_risk")  # raised once per ticket (see due_alerts)
+SLA_AT_RISK = 0.8  # of the pick-up target
 
 # Leave the queue and become held in one step, so that two agents never get the same ticket.
 _CLAIM = """
@@ -34,13 +36,21 @@ if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
 end
 return {0, redis.call('GET', KEYS[2]) or ''}
 """
-# Move a held ticket to another holder only if the caller still holds it.
+# Move a held ticket to another holder only if the caller still holds it (an assignment not
+# yet accepted ends with it).
 _HAND_OVER = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2]) end
+  redis.call('ZREM', KEYS[2], ARGV[3])
   return 1
 end
 return 0
+"""
+# The agent an assigned ticket went to accepts it: 1 now accepted, 0 already accepted (or
+# claimed by hand), -1 not held by this agent (e.g. the offer timed out just before).
+_ACCEPT = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+return redis.call('ZREM', KEYS[2], ARGV[2])
 """
 
 
@@ -83,7 +93,8 @@ class HandoffQueue:
         self.on_change: Callable[[], Awaitable[None]] | None = None  # re-tell positions
         self.log = TicketLog(db, clock)
         self._claim = redis.register_script(_CLAIM)
-        self._hand_over = redis.register_script(_HAND_OVER)
+        self._hand_over_script = redis.register_script(_HAND_OVER)
+        self._accept = redis.register_script(_ACCEPT)
 
     # --- opening and the waiting order -------------------------------------------------
 
@@ -117,6 +128,7 @@ class HandoffQueue:
                     "citizen": citizen_id, "team": team, "kind": kind, "priority": priority,
                     "lang": lang, "topic": topic or "", "score": score,
                     "requested": now.timestamp(), "citizen_at": now.timestamp(),
+                    "callback_at": callback_at.timestamp() if callback_at else "",
                 },
             )  # fmt: skip
             pipe.zadd(keys.handoff_queue(), {str(ticket_id): score})
@@ -127,6 +139,7 @@ class HandoffQueue:
         place = await self.place(ticket_id)
         if kind == "live":
             await self.redis.hset(keys.handoff_told(), str(ticket_id), place.position)
+            await self.redis.hset(keys.handoff_told_at(), str(ticket_id), now.timestamp())
         await self._changed("queued", ticket_id)
         return place
 
@@ -193,20 +206,73 @@ class HandoffQueue:
         if not ok:
             return False, holder_name or None
         await self.redis.hdel(keys.handoff_told(), str(ticket_id))
-        waited, priority, first = await asyncio.to_thread(self.log.claimed, ticket_id, agent)
-        if first:
-            await self.redis.lpush(keys.handoff_pickups(), round(waited))
-            await self.redis.ltrim(keys.handoff_pickups(), 0, RECENT_PICKUPS - 1)
-            metrics.PICKUP.labels(str(priority)).observe(waited)
-            if waited > self.settings.sla_target_s(priority):
-                metrics.SLA_BREACHES.labels(str(priority)).inc()
+        await self.redis.hdel(keys.handoff_told_at(), str(ticket_id))
+        await self._picked_up(*await asyncio.to_thread(self.log.claimed, ticket_id, agent))
         await self.redis.hset(keys.handoff_ticket(ticket_id), "agent_at", self._ts())
         await self._changed("claimed", ticket_id)
         return True, agent
 
+    async def assigned(self, ticket_id: int, agent: str, deadline: float) -> None:
+        """Automatic assignment took the ticket out of the queue for `agent` (bot.agents.
+        assignment does that in Redis): the `assigned` event; it waits for `accept`."""
+        detail = {"accept_by": datetime.fromtimestamp(deadline, UTC).isoformat()}
+        await asyncio.to_thread(self.log.assigned, ticket_id, agent, detail)
+        # announced only: the assigner runs from on_change itself
+        await self.redis.publish(keys.handoff_events_channel(), f"assigned:{ticket_id}")
+
+    async def accept(self, ticket_id: int, agent: str) -> bool | None:
+        """The assigned agent opened the ticket or wrote. True: accepted now (the `accepted`
+        event; pick-up time and SLA count to here); False: it already was; None: the agent
+        does not hold it."""
+        done = int(
+            await self._accept(
+                keys=[keys.handoff_claim(ticket_id), keys.handoff_offers()],
+                args=[agent, ticket_id],
+            )
+        )
+        if done < 0:
+            return None
+        if done == 0:
+            return False
+        await self.redis.hdel(keys.handoff_told(), str(ticket_id))
+        await self._picked_up(*await asyncio.to_thread(self.log.accepted, ticket_id, agent))
+        await self.redis.hset(keys.handoff_ticket(ticket_id), "agent_at", self._ts())
+        await self._changed("accepted", ticket_id)
+        return True
+
+    async def not_accepted(self, ticket_id: int, agent: str) -> None:
+        """An assignment timed out and Redis put the ticket back at its old place."""
+        detail = {"why": "not accepted in time"}
+        await asyncio.to_thread(
+            self.log.update, ticket_id, "released", agent, detail, status="waiting"
+        )
+        await self._changed("released", ticket_id)
+
+    async def _picked_up(self, waited: float, priority: int, first: bool) -> None:
+        if not first:
+            return
+        await self.redis.lpush(keys.handoff_pickups(), round(waited))
+        await self.redis.ltrim(keys.handoff_pickups(), 0, RECENT_PICKUPS - 1)
+        metrics.PICKUP.labels(str(priority)).observe(waited)
+        if waited > self.settings.sla_target_s(priority):
+            metrics.SLA_BREACHES.labels(str(priority)).inc()
+
+    async def offered(self, ticket_id: int) -> float | None:
+        """The accept-by deadline of an assigned, not yet accepted ticket."""
+        deadline: float | None = await self.redis.zscore(keys.handoff_offers(), str(ticket_id))
+        return deadline
+
+    async def _hand_over(self, ticket_id: int, holder: str, to: str) -> bool:
+        return bool(
+            await self._hand_over_script(
+                keys=[keys.handoff_claim(ticket_id), keys.handoff_offers()],
+                args=[holder, to, ticket_id],
+            )
+        )
+
     async def release(self, ticket_id: int, agent: str) -> bool:
         """Put a held ticket back in the queue at its old place (only by its holder)."""
-        if not await self._hand_over(keys=[keys.handoff_claim(ticket_id)], args=[agent, ""]):
+        if not await self._hand_over(ticket_id, agent, ""):
             return False
         await self._requeue(ticket_id)
         await asyncio.to_thread(
@@ -220,12 +286,12 @@ class HandoffQueue:
     ) -> bool:
         """Hand a held ticket to another agent (stays held) or to a team (back in the queue)."""
         if to_agent:
-            if not await self._hand_over(keys=[keys.handoff_claim(ticket_id)], args=[by, to_agent]):
+            if not await self._hand_over(ticket_id, by, to_agent):
                 return False
             detail = {"to_agent": to_agent}
             await asyncio.to_thread(self.log.update, ticket_id, "transferred", by, detail)
         elif to_team:
-            if not await self._hand_over(keys=[keys.handoff_claim(ticket_id)], args=[by, ""]):
+            if not await self._hand_over(ticket_id, by, ""):
                 return False
             await self.redis.hset(keys.handoff_ticket(ticket_id), "team", to_team)
             await self._requeue(ticket_id)
@@ -245,7 +311,7 @@ class HandoffQueue:
         return True
 
     async def close(self, ticket_id: int, agent: str, note: str | None) -> bool:
-        if not await self._hand_over(keys=[keys.handoff_claim(ticket_id)], args=[agent, ""]):
+        if not await self._hand_over(ticket_id, agent, ""):
             return False
         await self._forget(ticket_id)
         await asyncio.to_thread(self.log.finish, ticket_id, "closed", agent, note)
@@ -279,8 +345,32 @@ class HandoffQueue:
 
     async def agent_message(self, ticket_id: int, agent: str) -> None:
         await self.record(ticket_id, "agent_replied", agent)
-        await self.redis.hset(keys.handoff_ticket(ticket_id), "agent_at", self._ts())
+        await self.redis.hset(
+            keys.handoff_ticket(ticket_id), mapping={"agent_at": self._ts(), "reassured": 0}
+        )
         await self.redis.publish(keys.handoff_events_channel(), f"agent_replied:{ticket_id}")
+
+    async def due_alerts(self) -> list[tuple[str, int]]:
+        """Raise each alert once per ticket, whichever replica sees it first: a booked callback
+        whose time has come (`callback_due`), a waiting live ticket past 80 % of its pick-up
+        target (`sla_at_risk`). Published as `kind:ticket_id` events for the consoles."""
+        now = self._ts()
+        raised: list[tuple[str, int]] = []
+        for ticket in await self.waiting():
+            kind = None
+            if ticket.kind == "callback":
+                due = (await self.live_state(ticket.ticket_id)).get("callback_at")
+                if due and float(due) <= now:
+                    kind = "callback_due"
+            elif ticket.kind == "live":
+                waited = now - ticket.requested_at.timestamp()
+                if waited > SLA_AT_RISK * self.settings.sla_target_s(ticket.priority):
+                    kind = "sla_at_risk"
+            member = f"{kind}:{ticket.ticket_id}"
+            if kind and await self.redis.sadd(keys.handoff_alerted(), member):  # type: ignore[misc]
+                await self.redis.publish(keys.handoff_events_channel(), member)
+                raised.append((kind, ticket.ticket_id))
+        return raised
 
     async def open_ids(self) -> list[int]:
         members: set[Any] = await self.redis.smembers(keys.handoff_open())  # type: ignore[misc]
@@ -310,7 +400,10 @@ class HandoffQueue:
             pipe.zrem(keys.handoff_queue(), str(ticket_id))
             pipe.delete(keys.handoff_ticket(ticket_id))
             pipe.hdel(keys.handoff_told(), str(ticket_id))
+            pipe.hdel(keys.handoff_told_at(), str(ticket_id))
             pipe.srem(keys.handoff_open(), str(ticket_id))
+            pipe.zrem(keys.handoff_offers(), str(ticket_id))
+            pipe.srem(keys.handoff_alerted(), *(f"{k}:{ticket_id}" for k in ALERTS))
             await pipe.execute()
 
     async def _changed(self, kind: str, ticket_id: int) -> None:

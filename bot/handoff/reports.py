@@ -2,7 +2,8 @@
 
 Definitions (seconds; every clock starts at the handoff request, not at the start of the chat):
 
-- pick-up: first `claimed` - `requested`
+- pick-up: first `accepted` - `requested` (a claim by hand is accepted at once; an automatic
+  assignment when its agent opens the ticket or writes; older tickets: first `claimed`)
 - first response: first `agent_replied` - `requested`
 - agent reply: from the citizen's first unanswered message, or from the pick-up if later, to
   the agent's next message (a follow-up message nobody was waiting for is not a reply)
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -56,7 +58,7 @@ class Timeline:
         return next((e for e in self.events if e.kind == kind), None)
 
     def holders(self) -> set[str]:
-        held = {e.agent for e in self.events if e.kind == "claimed" and e.agent}
+        held = {e.agent for e in self.events if e.kind in ("claimed", "accepted") and e.agent}
         for e in self.events:
             if e.kind == "transferred" and e.detail and e.detail.get("to_agent"):
                 held.add(str(e.detail["to_agent"]))
@@ -69,7 +71,7 @@ class Timeline:
         pending: datetime | None = None
         owed = False
         for e in self.events:
-            if e.kind == "claimed" or (
+            if e.kind in ("claimed", "accepted") or (
                 e.kind == "transferred" and e.detail and e.detail.get("to_agent")
             ):
                 claim_at, owed = e.at, True
@@ -131,28 +133,68 @@ def figures(
     measure: Measure,
     agent: str | None = None,
 ) -> dict[str, Any]:
-    """The report figures over some tickets (optionally attributed to one agent)."""
+    """The report figures over some tickets (optionally attributed to one agent): how many of
+    each kind, the times to pick-up, first response, reply and resolution (each counted for the
+    agent who did it), abandonment, the SLA on pick-up, the ratings."""
     live = [t for t in timelines if t.kind == "live"]
-    by_kind: dict[str, int] = {}
-    for t in timelines:
-        by_kind[t.kind] = by_kind.get(t.kind, 0) + 1
-    pickups, first_responses, resolutions, replies = [], [], [], []
+    abandoned = sum(t.first("abandoned") is not None for t in live)
+    ratings = [t.rating for t in timelines if t.rating is not None]
+    return {
+        "tickets": len(timelines),
+        "by_kind": dict(Counter(t.kind for t in timelines)),
+        **_durations(live, measure, agent),
+        "abandoned": abandoned,
+        "cancelled": sum(t.first("cancelled") is not None for t in live),
+        "abandonment_rate": round(abandoned / len(live), 4) if live else None,
+        "sla_pickup": _sla_pickup(live, settings, now, measure, agent),
+        "rating": {
+            "count": len(ratings),
+            "mean": round(statistics.fmean(ratings), 3) if ratings else None,
+        },
+    }
+
+
+def _durations(live: list[Timeline], measure: Measure, agent: str | None) -> dict[str, Any]:
+    """Seconds from the request to each ticket's pick-up, first response and close, and the
+    agents' reply times; a step counts for `agent` only when that agent did it."""
+
+    def mine(event: Event | None) -> bool:
+        return event is not None and (agent is None or event.agent == agent)
+
+    def since_request(kind: str, *fallbacks: str) -> list[float]:
+        found = []
+        for t in live:
+            event = next((e for k in (kind, *fallbacks) if (e := t.first(k))), None)
+            if mine(event):
+                assert event is not None
+                found.append(measure(t.requested, event.at))
+        return found
+
+    pickups = since_request("accepted", "claimed")  # a claim by hand is accepted at once
+    replies = [s for t in live for who, s in t.replies(measure) if agent is None or who == agent]
+    return {
+        "picked_up": len(pickups),
+        "pickup_s": stats(pickups),
+        "first_response_s": stats(since_request("agent_replied")),
+        "agent_reply_s": stats(replies),
+        "resolution_s": stats(since_request("closed")),
+    }
+
+
+def _sla_pickup(
+    live: list[Timeline],
+    settings: HandoffSettings,
+    now: datetime,
+    measure: Measure,
+    agent: str | None,
+) -> dict[str, dict[str, Any]]:
+    """Per priority: the target, the tickets it applies to (picked up, or unpicked past the
+    target: those count for nobody when the report is one agent's) and how many met it."""
     sla: dict[str, dict[str, Any]] = {}
-    abandoned = cancelled = 0
     for t in live:
-        claimed, replied = t.first("claimed"), t.first("agent_replied")
-        closed = t.first("closed")
-        if claimed and (agent is None or claimed.agent == agent):
-            pickups.append(measure(t.requested, claimed.at))
-        if replied and (agent is None or replied.agent == agent):
-            first_responses.append(measure(t.requested, replied.at))
-        if closed and (agent is None or closed.agent == agent):
-            resolutions.append(measure(t.requested, closed.at))
-        replies += [s for who, s in t.replies(measure) if agent is None or who == agent]
-        abandoned += t.first("abandoned") is not None
-        cancelled += t.first("cancelled") is not None
         target = settings.sla_target_s(t.priority)
         row = sla.setdefault(str(t.priority), {"target_s": target, "eligible": 0, "met": 0})
+        claimed = t.first("accepted") or t.first("claimed")
         if claimed is not None:
             if agent is None or claimed.agent == agent:
                 row["eligible"] += 1
@@ -163,24 +205,7 @@ def figures(
                 row["eligible"] += 1
     for row in sla.values():
         row["attainment"] = round(row["met"] / row["eligible"], 4) if row["eligible"] else None
-    ratings = [t.rating for t in timelines if t.rating is not None]
-    return {
-        "tickets": len(timelines),
-        "by_kind": by_kind,
-        "picked_up": len(pickups),
-        "pickup_s": stats(pickups),
-        "first_response_s": stats(first_responses),
-        "agent_reply_s": stats(replies),
-        "resolution_s": stats(resolutions),
-        "abandoned": abandoned,
-        "cancelled": cancelled,
-        "abandonment_rate": round(abandoned / len(live), 4) if live else None,
-        "sla_pickup": sla,
-        "rating": {
-            "count": len(ratings),
-            "mean": round(statistics.fmean(ratings), 3) if ratings else None,
-        },
-    }
+    return sla
 
 
 def handoff_report(

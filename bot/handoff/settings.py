@@ -61,6 +61,25 @@ def parse_routes(raw: str) -> tuple[Route, ...]:
     return tuple(routes)
 
 
+def parse_assignment(raw: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """``auto`` or ``manual`` (every team), or ``documents=auto,general=manual`` (the teams
+    named; a bare mode among them sets the rest). -> (default mode, ((team, mode), ...))."""
+    default, teams = "manual", []
+    for entry in filter(None, (e.strip() for e in raw.split(","))):
+        team, sep, mode = entry.rpartition("=")
+        mode = mode.strip().lower()
+        if mode not in ("auto", "manual") or (sep and not team.strip()):
+            raise ConfigError(
+                f"CIVIC_ASSIGNMENT: cannot read {entry!r} (expected e.g. 'auto' or "
+                "'documents=auto,general=manual')"
+            )
+        if sep:
+            teams.append((team.strip(), mode))
+        else:
+            default = mode
+    return default, tuple(teams)
+
+
 @dataclass(frozen=True)
 class HandoffSettings:
     office_hours: OfficeHours = field(default_factory=OfficeHours)
@@ -75,6 +94,18 @@ class HandoffSettings:
     login_max_failures: int = 5
     login_window_s: int = 900
     console_kb: str = "bm25"  # bm25 | full | off
+    # the agent desk: automatic assignment and availability
+    assignment_default: str = "manual"  # auto | manual, for teams not named below
+    assignment_teams: tuple[tuple[str, str], ...] = ()
+    accept_timeout_s: int = 60  # an assigned ticket not accepted by then goes back
+    agent_idle_s: int = 300  # no activity in the console for this long: away
+    presence_grace_s: int = 45  # console connection gone for this long: offline
+    agent_capacity: int = 3  # concurrent chats of an agent unless their account says
+    still_there_s: int = 180  # no agent reply to the citizen for this long: reassure once
+    desk_tick_s: float = 2.0  # how often a gateway looks at presence, time-outs, assignment
+
+    def assignment_mode(self, team: str) -> str:
+        return dict(self.assignment_teams).get(team, self.assignment_default)
 
     def team_for(self, topic: str | None, lang: str) -> str:
         for route in self.routes:
@@ -92,6 +123,7 @@ class HandoffSettings:
         if kb not in ("bm25", "full", "off"):
             raise ConfigError(f"CIVIC_CONSOLE_KB must be bm25, full or off, got {kb!r}")
         team = (env.get("CIVIC_DEFAULT_TEAM") or "general").strip()
+        assignment, per_team = parse_assignment(env.get("CIVIC_ASSIGNMENT") or "")
         return cls(
             office_hours=OfficeHours.parse(
                 env.get("CIVIC_OFFICE_HOURS") or "",
@@ -109,4 +141,12 @@ class HandoffSettings:
             login_max_failures=_seconds(env, "CIVIC_LOGIN_MAX_FAILURES", 5),
             login_window_s=_seconds(env, "CIVIC_LOGIN_WINDOW_S", 900),
             console_kb=kb,
+            assignment_default=assignment,
+            assignment_teams=per_team,
+            accept_timeout_s=_seconds(env, "CIVIC_ACCEPT_TIMEOUT_S", 60),
+            agent_idle_s=_seconds(env, "CIVIC_AGENT_IDLE_S", 300),
+            presence_grace_s=_seconds(env, "CIVIC_AGENT_PRESENCE_GRACE_S", 45),
+            agent_capacity=_seconds(env, "CIVIC_AGENT_CAPACITY", 3),
+            still_there_s=_seconds(env, "CIVIC_AGENT_STILL_THERE_S", 180),
+            desk_tick_s=_seconds(env, "CIVIC_DESK_TICK_S", 2),
         )

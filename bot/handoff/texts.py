@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.messages import Button, OutgoingMessage
+from common.texts import Catalogue
 
 TEXTS: dict[str, dict[str, str]] = {
     "agent_joined": {
@@ -13,10 +14,39 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "You are now number {position} in the queue. The wait is about {minutes} min.",
         "zh": "您现在排在第{position}位（约{minutes}分钟）。",
     },
+    "queue_worse_priority": {
+        "en": "Someone who needs priority help joined the queue ahead of you, so you are now "
+        "number {position}. The wait is about {minutes} min.",
+        "zh": "有一位需要优先照顾的市民排到了您前面。您现在排在第{position}位（约{minutes}分钟）。",
+    },
+    "queue_worse_returned": {
+        "en": "Someone who was waiting before you came back to the queue, so you are now number "
+        "{position}. The wait is about {minutes} min.",
+        "zh": "一位比您更早排队的市民回到了队列中。您现在排在第{position}位（约{minutes}分钟）。",
+    },
+    "agent_stepped_away": {
+        "en": "The person helping you had to step away. You keep your place in the queue: you "
+        "are number {position}, and the wait is about {minutes} min.",
+        "zh": "刚才为您服务的工作人员临时离开了。"
+        "您的位置不变。您排在第{position}位（约{minutes}分钟）。",
+    },
     "back_in_queue": {
         "en": "You are back in the queue for a person. You are number {position}. The wait is "
         "about {minutes} min.",
         "zh": "您已重新排队，等人工客服。您排在第{position}位，约{minutes}分钟。",
+    },
+    "agent_still_there": {
+        "en": "The person helping you is still here and will answer soon.",
+        "zh": "工作人员仍在为您服务，请稍候，很快会回复您。",
+    },
+    "agent_with_you": {
+        "en": "A person from our team is with you in this chat. Write your message here.",
+        "zh": "工作人员正在为您服务，请直接在这里留言。",
+    },
+    "still_waiting": {
+        "en": "You are still in the queue for a person: number {position}. The wait is about "
+        "{minutes} min. Write 'cancel' to stop waiting.",
+        "zh": "您仍在排队等人工客服。您排在第{position}位，约{minutes}分钟。输入“取消”可退出排队。",
     },
     "transferred_agent": {
         "en": "A colleague is taking over your conversation.",
@@ -93,9 +123,7 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def say(key: str, lang: str, **values: object) -> str:
-    variants = TEXTS[key]
-    return (variants.get(lang) or variants["en"]).format(**values)
+say = Catalogue("handoff", TEXTS)
 
 
 def system(

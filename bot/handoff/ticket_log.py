@@ -32,19 +32,42 @@ class TicketLog:
             return ticket.id
 
     def claimed(self, ticket_id: int, agent: str) -> tuple[float, int, bool]:
+        """An agent took a waiting ticket by hand: `claimed` and `accepted` at once."""
+        return self._take(ticket_id, agent, ("claimed", "accepted"))
+
+    def assigned(self, ticket_id: int, agent: str, detail: dict[str, Any]) -> None:
+        """Automatic assignment gave the ticket to an agent (not accepted yet)."""
+        self._take(ticket_id, agent, ("assigned",), detail)
+
+    def accepted(self, ticket_id: int, agent: str) -> tuple[float, int, bool]:
+        """The agent an assigned ticket went to opened it or wrote."""
+        return self._take(ticket_id, agent, ("accepted",))
+
+    def _take(
+        self,
+        ticket_id: int,
+        agent: str,
+        kinds: tuple[str, ...],
+        detail: dict[str, Any] | None = None,
+    ) -> tuple[float, int, bool]:
+        """(seconds since the request, priority, whether this is the ticket's first pick-up:
+        its first `accepted`)."""
         now = self.clock.now()
         with self.db.session() as session:
             ticket = session.get(Ticket, ticket_id)
             if ticket is None:
                 return 0.0, 0, False
-            first = ticket.agent is None and ticket.status == "waiting" and not any(
+            first = "accepted" in kinds and not any(
                 True for _ in session.query(TicketEvent.id).filter_by(
-                    ticket_id=ticket_id, kind="claimed"
+                    ticket_id=ticket_id, kind="accepted"
                 ).limit(1)
             )  # fmt: skip
             ticket.status, ticket.agent = "claimed", agent
-            session.add(TicketEvent(ticket_id=ticket_id, kind="claimed", at=now, agent=agent))
-            metrics.EVENTS.labels("claimed").inc()
+            for kind in kinds:
+                session.add(
+                    TicketEvent(ticket_id=ticket_id, kind=kind, at=now, agent=agent, detail=detail)
+                )
+                metrics.EVENTS.labels(kind).inc()
             return (now - ticket.created_at).total_seconds(), ticket.priority, first
 
     def update(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.storage.db import Database
 from bot.storage.models import Ticket, TicketEvent, TranscriptMessage
@@ -88,3 +88,22 @@ def conversation(db: Database, citizen_id: str, limit: int = 300) -> list[Line]:
             .limit(limit)
         ).all()
         return [Line(r.id, r.sender, r.text, r.created_at, r.ticket_id) for r in reversed(rows)]
+
+
+def last_citizen_messages(db: Database, citizen_ids: list[str]) -> dict[str, str]:
+    """Each citizen's last message (for the queue's cards), in one query."""
+    if not citizen_ids:
+        return {}
+    with db.session() as session:
+        newest = (
+            select(func.max(TranscriptMessage.id))
+            .where(TranscriptMessage.citizen_id.in_(set(citizen_ids)))
+            .where(TranscriptMessage.sender == "citizen")
+            .group_by(TranscriptMessage.citizen_id)
+        )
+        rows = session.execute(
+            select(TranscriptMessage.citizen_id, TranscriptMessage.text).where(
+                TranscriptMessage.id.in_(newest)
+            )
+        ).all()
+        return {citizen: text for citizen, text in rows}

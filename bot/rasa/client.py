@@ -1,10 +1,5 @@
-"""Talks to Rasa's REST channel: pooled keep-alive connections, explicit timeouts.
-
-This call is on every citizen turn. aiohttp measured about a third of httpx's CPU per request
-(0.5 vs 1.8 ms), and bot/rasa/http_lean.py (a plain asyncio protocol with httptools) a third of
-aiohttp's (0.24 vs 0.64 ms), so the turn's POST goes through LeanHttp on an http:// Rasa URL;
-an https:// one, and the health probe, use aiohttp (created lazily on the running loop).
-"""
+"""Talks to Rasa's REST channel, on every citizen turn: pooled keep-alive connections
+(bot/rasa/http.py), an explicit time limit, every failure reported as RasaUnavailable."""
 
 from __future__ import annotations
 
@@ -18,7 +13,7 @@ from typing import Any
 import aiohttp
 
 from bot.errors import RasaUnavailable
-from bot.rasa.http_lean import LeanHttp
+from bot.rasa.http import HttpPool
 
 # milliseconds this task spent waiting for Rasa (the REST channel reports it as Server-Timing)
 rasa_ms: ContextVar[float] = ContextVar("rasa_ms", default=0.0)
@@ -34,37 +29,27 @@ class RasaResponse:
 class RasaClient:
     """POSTs citizen messages to `/webhooks/rest/webhook` and parses the bot's replies."""
 
-    def __init__(self, base_url: str, timeout_s: float) -> None:
+    def __init__(self, base_url: str, timeout_s: float, http: HttpPool | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
-        self.timeout = aiohttp.ClientTimeout(total=timeout_s, connect=min(3.0, timeout_s))
-        self._session: aiohttp.ClientSession | None = None
-        self.lean = LeanHttp(self.base_url) if self.base_url.startswith("http://") else None
-
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                timeout=self.timeout,
-                connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=30.0),
-            )
-        return self._session
+        self.http = http or HttpPool(timeout_s)
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s, connect=min(3.0, timeout_s))
+        self._webhook = f"{self.base_url}/webhooks/rest/webhook"
 
     async def send(
         self, sender_id: str, message: str, metadata: Mapping[str, Any]
     ) -> list[RasaResponse]:
-        body = {"sender": sender_id, "message": message, "metadata": dict(metadata)}
+        body = json.dumps({"sender": sender_id, "message": message, "metadata": dict(metadata)})
         started = time.perf_counter()
         try:
-            if self.lean is not None:
-                status, raw = await self.lean.request(
-                    "POST", "/webhooks/rest/webhook", json.dumps(body).encode(), self.timeout_s
-                )
-            else:
-                async with self._client().post(
-                    f"{self.base_url}/webhooks/rest/webhook", json=body
-                ) as response:
-                    status = response.status
-                    raw = await response.read()
+            async with self.http.session().post(
+                self._webhook,
+                data=body,
+                headers={"Content-Type": "application/json"},
+                timeout=self._timeout,
+            ) as response:
+                status = response.status
+                raw = await response.read()
         except (TimeoutError, OSError, aiohttp.ClientError) as exc:
             raise RasaUnavailable(f"Rasa unreachable: {type(exc).__name__}") from exc
         finally:
@@ -94,17 +79,8 @@ class RasaClient:
         )
 
     async def healthy(self) -> bool:
-        try:
-            async with self._client().get(
-                f"{self.base_url}/", timeout=aiohttp.ClientTimeout(total=2.0)
-            ) as response:
-                return response.status == 200
-        except (TimeoutError, aiohttp.ClientError):
-            return False
+        return await self.http.ok(f"{self.base_url}/")
 
     async def close(self) -> None:
-        if self.lean is not None:
-            self.lean.close()
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        """Closes the pool too (the gateway's, shared with its other calls: closed last)."""
+        await self.http.close()

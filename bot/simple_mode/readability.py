@@ -40,14 +40,24 @@ def longest_zh_sentence(text: str) -> int:
 
 
 def reply_warning(text: str, lang: str) -> str | None:
-    """Why an agent's reply is too long or too hard for a citizen in simplified mode, or None."""
+    """Why an agent's reply is too long or too hard for a citizen in simplified mode, or None:
+    in plain words for the agent, with what to do about it (the measure stays in the checks)."""
     from bot.simple_mode.rules import limit, size
 
     if size(text, lang) > limit(lang):
         unit = "characters" if lang == "zh" else "words"
-        return f"too long for simplified mode: {size(text, lang)} {unit} (max {limit(lang)})"
-    hard = too_complex(text, lang)
-    return f"too hard for simplified mode: {hard}" if hard else None
+        return (
+            f"Too long for this citizen: {size(text, lang)} {unit}, at most {limit(lang)}. "
+            "Split it into shorter messages."
+        )
+    if too_complex(text, lang) is None:
+        return None
+    if lang == "zh":
+        return (
+            f"Too hard for this citizen: a sentence is longer than {MAX_ZH_SENTENCE} characters. "
+            "Use shorter sentences and common words."
+        )
+    return "Too hard for this citizen: use shorter sentences and common words."
 
 
 def too_complex(text: str, lang: str) -> str | None:

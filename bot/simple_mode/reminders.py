@@ -12,15 +12,16 @@ import asyncio
 import logging
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot.clock import Clock
 from bot.messages import Button, OutgoingMessage
 from bot.rasa.tracker import form_data
 from bot.storage import keys
-from bot.storage.redis_lean import CommandQueue
 from bot.storage.sessions import SessionStore
 from bot.storage.transcript import Transcript
 from bot.texts import text
+from common.vocabulary import PERSON_PAYLOAD
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class IdleReminders:
             self.touch_in(pipe, citizen_id, simple_mode)
             await pipe.execute()
 
-    def touch_in(self, pipe: CommandQueue, citizen_id: str, simple_mode: bool) -> None:
+    def touch_in(self, pipe: Pipeline, citizen_id: str, simple_mode: bool) -> None:
         """touch() queued on a pipeline (the router sends a turn's bookkeeping at once)."""
         if simple_mode:
             pipe.zadd(keys.idle_index(), {citizen_id: self.clock.now().timestamp()})
@@ -71,7 +72,7 @@ class IdleReminders:
             message = OutgoingMessage(
                 text=text("idle_reminder", session.lang),
                 sender="system",
-                buttons=(Button(f"0 {text('talk_to_person', session.lang)}", "/request_human"),),
+                buttons=(Button(f"0 {text('talk_to_person', session.lang)}", PERSON_PAYLOAD),),
             )
             stored = await asyncio.to_thread(
                 self.transcript.record_turn, citizen_id, session.channel, None, [message]

@@ -12,18 +12,19 @@ from dataclasses import dataclass
 
 from bot.messages import Button, OutgoingMessage
 from bot.simple_mode.plain_language import plain
+from common.vocabulary import PERSON_PAYLOAD
 
 MAX_MESSAGES = 3
 MAX_EN_WORDS = 50
 MAX_ZH_CHARS = 80
 MAX_CHOICES = 4
-PERSON_PAYLOAD = "/request_human"
 MORE_PAYLOAD = "/more"
 
 PERSON = {"en": "Talk to a person", "zh": "转人工"}
 MORE = {"en": "More", "zh": "更多"}
 
-_SENTENCE_EN = re.compile(r"(?<=[.!?:;])\s+|\n+")
+# a colon ends a sentence, except before an address: "Source: https://..." stays together
+_SENTENCE_EN = re.compile(r"(?<=[.!?;])\s+|(?<=:)\s+(?!https?://)|\n+")
 _SENTENCE_ZH = re.compile(r"(?<=[。！？；：])|\n+")
 _CHOICE_LINE = re.compile(r"^\s*\d\s")
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,14 +14,29 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.errors import StoreUnavailable
+from bot.errors import Busy, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6  # primary result codes
 
 
-class WouldWait(Exception):
+class SchemaNotReady(Exception):
+    """The database schema is not (yet) the one this code expects."""
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    current: frozenset[str]
+    expected: frozenset[str]
+    newer: bool  # a revision this code does not know: a later release migrated
+
+    @property
+    def ready(self) -> bool:
+        return self.current == self.expected or self.newer
+
+
+class WouldWait(Busy):
     """A write that would have to wait (for SQLite's write lock): do it where waiting is fine."""
 
 
@@ -125,6 +142,65 @@ class Database:
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "heads")
+
+    def expected_schema(self) -> frozenset[str]:
+        """The migration heads this code was written for."""
+        from alembic.script import ScriptDirectory
+
+        return frozenset(ScriptDirectory(str(MIGRATIONS)).get_heads())
+
+    def schema_state(self) -> SchemaState:
+        """Where the database's schema stands against this code's migrations."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        script = ScriptDirectory(str(MIGRATIONS))
+        with self.engine.connect() as connection:
+            current = frozenset(MigrationContext.configure(connection).get_current_heads())
+        expected = frozenset(script.get_heads())
+        known = {revision.revision for revision in script.walk_revisions()}
+        return SchemaState(current, expected, newer=bool(current - known))
+
+    def wait_for_schema(
+        self, timeout_s: float, poll_s: float = 2.0, say_every_s: float = 10.0
+    ) -> None:
+        """Wait until the migrations (`civic db upgrade`, the migrations Job) have brought the
+        schema this code expects, saying so in the log; a gateway never migrates itself, so
+        replicas never race on the schema. A schema newer than this code (a later release
+        migrated first, in a rolling upgrade) is accepted: migrations keep the previous release
+        working. Raises SchemaNotReady after `timeout_s`."""
+        deadline = time.monotonic() + timeout_s
+        said = 0.0
+        while True:
+            try:
+                state = self.schema_state()
+            except SQLAlchemyError as exc:
+                state = None
+                problem = f"the database is not reachable ({type(exc).__name__})"
+            if state is not None:
+                if state.ready:
+                    if state.newer:
+                        log.warning(
+                            "database schema %s is newer than this release's %s: going on",
+                            sorted(state.current), sorted(state.expected),
+                        )  # fmt: skip
+                    return
+                problem = (
+                    f"the database schema is at {', '.join(sorted(state.current)) or 'nothing'}"
+                )
+            wanted = ", ".join(sorted(self.expected_schema()))
+            if time.monotonic() >= deadline:
+                raise SchemaNotReady(
+                    f"{problem}; this release needs schema {wanted}: run the migrations "
+                    "(`civic db upgrade`, or the civic-migrate Job)"
+                )
+            if time.monotonic() - said >= say_every_s:
+                log.warning(
+                    "waiting for the database schema %s: %s; run the migrations "
+                    "(`civic db upgrade`, or the civic-migrate Job)", wanted, problem,
+                )  # fmt: skip
+                said = time.monotonic()
+            time.sleep(poll_s)
 
     def ping(self) -> bool:
         try:

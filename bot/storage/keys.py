@@ -75,6 +75,11 @@ def handoff_told() -> str:
     return f"{PREFIX}:handoff:told"
 
 
+def handoff_told_at() -> str:
+    """Hash ticket id -> when the citizen was last told their place (epoch seconds)."""
+    return f"{PREFIX}:handoff:told_at"
+
+
 def handoff_retell_lock() -> str:
     """Serialises re-telling queue positions across gateway replicas."""
     return f"{PREFIX}:lock:handoff:retell"
@@ -148,3 +153,80 @@ def handoff_open() -> str:
 def telegram_payload(digest: str) -> str:
     """A button payload too long for Telegram's 64-byte callback data, by its digest."""
     return f"{PREFIX}:telegram:payload:{digest}"
+
+
+def waiting_ack(citizen_id: str) -> str:
+    """Set (with a TTL) when a waiting citizen's message was last acknowledged."""
+    return f"{PREFIX}:handoff:ack:{citizen_id}"
+
+
+def handoff_offers() -> str:
+    """ZSET ticket id -> deadline: tickets assigned to an agent and not yet accepted."""
+    return f"{PREFIX}:handoff:offers"
+
+
+def desk_profiles() -> str:
+    """HASH agent -> "team|lang,lang|capacity" (what automatic assignment matches on)."""
+    return f"{PREFIX}:agent:desk:profiles"
+
+
+def desk_status() -> str:
+    """HASH agent -> online | away | offline (as the agent set it or the gateway decided)."""
+    return f"{PREFIX}:agent:desk:status"
+
+
+def desk_seen() -> str:
+    """ZSET agent -> when their console was last connected (a heartbeat)."""
+    return f"{PREFIX}:agent:desk:seen"
+
+
+def desk_active() -> str:
+    """HASH agent -> when they last did something in the console (idle -> away)."""
+    return f"{PREFIX}:agent:desk:active"
+
+
+def desk_idle() -> str:
+    """HASH agent -> since when they have had no new ticket (ties go to the longest idle)."""
+    return f"{PREFIX}:agent:desk:idle"
+
+
+def desk_lock() -> str:
+    return f"{PREFIX}:lock:handoff:desk"
+
+
+def agent_sessions_of(username: str) -> str:
+    """SET of session digests of one account (to end them when it is disabled or changed)."""
+    return f"{PREFIX}:agent:sessions-of:{username}"
+
+
+def handoff_claim_prefix() -> str:
+    return f"{PREFIX}:handoff:claim:"
+
+
+def handoff_ticket_prefix() -> str:
+    return f"{PREFIX}:handoff:ticket:"
+
+
+def agent_password_link(token_digest: str) -> str:
+    """A set-password link's account (24 h; only the token's SHA-256 is stored)."""
+    return f"{PREFIX}:agent:password-link:{token_digest}"
+
+
+def handoff_alerted() -> str:
+    """SET of `alert:ticket_id` already raised (callback due, SLA at risk): each once."""
+    return f"{PREFIX}:handoff:alerted"
+
+
+def telegram_rate() -> str:
+    """Messages the bot sent to Telegram in the current one-second window (every replica)."""
+    return f"{PREFIX}:telegram:rate"
+
+
+def telegram_chat_next(chat_id: int) -> str:
+    """When (Redis time, ms) the next pushed message to this chat may go (one a second)."""
+    return f"{PREFIX}:telegram:next:{chat_id}"
+
+
+def outcome_events() -> str:
+    """List of outcome events (JSON) waiting to be moved to SQL (bot/outcomes/events.py)."""
+    return f"{PREFIX}:outcomes:queue"

@@ -83,3 +83,46 @@ class TicketEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     agent: Mapped[str | None] = mapped_column(String(100), nullable=True)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class OutcomeEvent(Base):
+    """What a citizen's turn came to (a question answered, a form step, a handoff...), as it
+    happened, for the supervisors' insights. No text: a question is the id of its transcript
+    message (deleted with the transcript); the citizen is a pseudonym (a hash of the id)."""
+
+    __tablename__ = "outcome_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    subject: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[str] = mapped_column(String(40))
+    lang: Mapped[str] = mapped_column(String(5))
+    simple_mode: Mapped[bool] = mapped_column(default=False)
+    form: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    field: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    guide: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    message_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ticket_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    __table_args__ = (Index("ix_outcome_events_subject_at", "subject", "at"),)
+
+
+class QuestionCluster(Base):
+    """Unanswered questions grouped by meaning (`civic insights cluster`), with an editor's
+    mark. Questions are transcript message ids: their text goes when the transcript does."""
+
+    __tablename__ = "question_clusters"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    lang: Mapped[str] = mapped_column(String(5))
+    size: Mapped[int] = mapped_column(Integer)
+    recent: Mapped[int] = mapped_column(Integer)  # questions in the last 7 days of the run
+    previous: Mapped[int] = mapped_column(Integer)  # in the 7 days before those
+    message_ids: Mapped[list[int]] = mapped_column(JSON)
+    examples: Mapped[list[int]] = mapped_column(JSON)  # the members nearest the centre
+    guide: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    guide_score: Mapped[float | None] = mapped_column(nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    covered_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    marked_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

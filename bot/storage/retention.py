@@ -1,7 +1,11 @@
-"""Data retention: transcripts and closed tickets older than the retention period are deleted.
+"""Data retention, SQL part: transcripts, closed tickets and outcome events older than the
+retention period are deleted (question clusters refer to transcript messages: their questions go
+with them). Open tickets and their conversations are kept whatever their age. Cases follow the
+same period from the day they were finished (bot/cases/retention.py). The rest of what retention
+forgets (Rasa trackers, sessions, uploads, closed cases' personal data, the audit log) is
+civic/retention.py's, which runs this first.
 
-Open tickets and their conversations are kept whatever their age; cases are the back
-office's record and follow its own retention rules (not deleted here).
+On SQLite the deleted content is overwritten (secure_delete), not left in free pages.
 """
 
 from __future__ import annotations
@@ -9,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session
 
 from bot.storage.db import Database
-from bot.storage.models import Ticket, TicketEvent, TranscriptMessage
+from bot.storage.models import OutcomeEvent, Ticket, TicketEvent, TranscriptMessage
 
 CLOSED_STATES = ("closed", "cancelled", "abandoned")
 
@@ -23,12 +28,14 @@ class RetentionResult:
     messages: int
     tickets: int
     ticket_events: int
+    outcome_events: int = 0
 
 
 def run_retention(db: Database, now: datetime, days: int, dry_run: bool = False) -> RetentionResult:
     """Delete what is older than `days` days before `now`; return what was (or would be) deleted."""
     cutoff = now - timedelta(days=days)
     with db.session() as session:
+        secure_delete(db, session)
         old_tickets = select(Ticket.id).where(
             Ticket.status.in_(CLOSED_STATES),
             Ticket.closed_at.is_not(None),
@@ -46,13 +53,26 @@ def run_retention(db: Database, now: datetime, days: int, dry_run: bool = False)
                 session.scalars(select(TicketEvent.id).where(TicketEvent.ticket_id.in_(ticket_ids)))
             )
         )
+        old_outcomes = list(
+            session.scalars(select(OutcomeEvent.id).where(OutcomeEvent.at < cutoff))
+        )
         if not dry_run:
+            for chunk in _chunks(old_outcomes):
+                session.execute(delete(OutcomeEvent).where(OutcomeEvent.id.in_(chunk)))
             for chunk in _chunks(message_ids):
                 session.execute(delete(TranscriptMessage).where(TranscriptMessage.id.in_(chunk)))
             for chunk in _chunks(ticket_ids):
                 session.execute(delete(TicketEvent).where(TicketEvent.ticket_id.in_(chunk)))
                 session.execute(delete(Ticket).where(Ticket.id.in_(chunk)))
-    return RetentionResult(cutoff, len(message_ids), len(ticket_ids), event_count)
+    return RetentionResult(
+        cutoff, len(message_ids), len(ticket_ids), event_count, len(old_outcomes)
+    )
+
+
+def secure_delete(db: Database, session: Session) -> None:
+    """SQLite: deleted and overwritten content is zeroed, not left in the file's free pages."""
+    if db.url.startswith("sqlite"):
+        session.execute(text("PRAGMA secure_delete=ON"))
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:

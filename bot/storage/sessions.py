@@ -7,10 +7,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot.messages import Mode
 from bot.storage import keys
-from bot.storage.redis_lean import CommandQueue
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,11 @@ class Session:
     pending: str | None = None
     pending_ticket: int | None = None
     pending_value: str | None = None
+    # references of the citizen's cases waiting for more information from them (bot/cases)
+    awaiting_cases: tuple[str, ...] = ()
+    # retention forgot this conversation on that date (civic/retention.py): the next reply
+    # tells the citizen, once
+    forgotten: str | None = None
 
     def but(self, **changes: Any) -> Session:
         return replace(self, **changes)
@@ -57,7 +62,7 @@ class SessionStore:
         data = json.loads(raw)
         known = {k: v for k, v in data.items() if k in Session.__dataclass_fields__}
         known["citizen_id"] = citizen_id
-        for name in ("last_reply_ids", "choices", "more", "held"):
+        for name in ("last_reply_ids", "choices", "more", "held", "awaiting_cases"):
             known[name] = tuple(known.get(name) or ())
         known["more_choices"] = tuple(tuple(pair) for pair in known.get("more_choices") or ())
         return Session(**known)
@@ -65,7 +70,7 @@ class SessionStore:
     async def save(self, session: Session) -> None:
         await self.redis.set(keys.session(session.citizen_id), self.encode(session))
 
-    def save_in(self, pipe: CommandQueue, session: Session) -> None:
+    def save_in(self, pipe: Pipeline, session: Session) -> None:
         pipe.set(keys.session(session.citizen_id), self.encode(session))
 
     @staticmethod

@@ -83,6 +83,7 @@ class Transcript:
         citizen_text: str | None,
         replies: Sequence[OutgoingMessage],
         ticket_id: int | None = None,
+        citizen_ids: list[int] | None = None,
     ) -> list[OutgoingMessage] | None:
         """record_turn() on the calling (event loop) thread when that cannot block: SQLite with
         its write lock free. None when it would have to wait: call record_turn() in a worker
@@ -90,7 +91,10 @@ class Transcript:
         if not self.db.sqlite_file:
             return None
         try:
-            return self.record_turn(citizen_id, channel, citizen_text, replies, ticket_id, now=True)
+            return self.record_turn(
+                citizen_id, channel, citizen_text, replies, ticket_id, now=True,
+                citizen_ids=citizen_ids,
+            )  # fmt: skip
         except WouldWait:
             return None
 
@@ -103,6 +107,7 @@ class Transcript:
         ticket_id: int | None = None,
         *,
         now: bool = False,
+        citizen_ids: list[int] | None = None,
     ) -> list[OutgoingMessage]:
         """Store one citizen message and the replies to it in one transaction.
 
@@ -110,7 +115,8 @@ class Transcript:
         RETURNING on a DBAPI connection, its values converted by the columns' own SQLAlchemy
         types (_Insert): this is on every citizen turn, and per turn the ORM's unit of work
         cost 1.1 ms on SQLite and 2.7 ms on PostgreSQL, Core 0.9 and 2.3, this 0.7 and 1.9
-        (measured with pauses between calls, as citizens write).
+        (measured with pauses between calls, as citizens write). The citizen message's id is
+        appended to `citizen_ids` when given (its outcome events refer to it).
         """
         rows: list[tuple[Any, ...]] = []
         if citizen_text is not None:
@@ -147,6 +153,8 @@ class Transcript:
             ids = sorted(row[0] for row in cursor.fetchall())
             cursor.close()
         stored = ids[len(rows) - len(replies) :]
+        if citizen_ids is not None and citizen_text is not None:
+            citizen_ids.append(ids[0])
         return [
             replace(reply, id=message_id) for reply, message_id in zip(replies, stored, strict=True)
         ]

@@ -25,7 +25,14 @@
       offline: "Connection lost. Reconnecting…", online: "", open: "Chat with us",
       close: "Close chat", conversation: "Conversation", queued: "Waiting for a person",
       position: "Place in the queue: ",
-      personText: "Talk to a person"
+      personText: "Talk to a person",
+      simpleOn: "Simple mode: on", simpleOff: "Simple mode: off",
+      waiting: "Waiting · place ", waitingNoPlace: "Waiting for a person",
+      greeting: "Hello! I answer questions about city services, in English or Chinese. " +
+        "Type your question below, or try one of these:",
+      examples: ["How do I renew my passport?", "How do I get a senior citizen card?",
+        "A streetlight on my street is broken"],
+      examplesLabel: "Example questions"
     },
     zh: {
       title: "湖滨市智能助手", language: "语言", simple: "长辈模式",
@@ -35,7 +42,13 @@
       offline: "连接已断开，正在重新连接…", online: "", open: "在线咨询",
       close: "关闭对话", conversation: "对话记录", queued: "正在等待人工客服",
       position: "排队位置：",
-      personText: "转人工"
+      personText: "转人工",
+      simpleOn: "长辈模式：开", simpleOff: "长辈模式：关",
+      waiting: "正在排队 · 第", waitingNoPlace: "正在等待人工客服",
+      waitingAfter: "位",
+      greeting: "您好！我可以用中文或英文回答市政服务方面的问题。请在下方输入问题，或者试试这些：",
+      examples: ["怎么办理护照？", "敬老卡怎么办？", "路灯不亮了怎么报修？"],
+      examplesLabel: "示例问题"
     }
   };
 
@@ -94,6 +107,8 @@
 
     this.log = el("div", { "class": "civic-log", role: "log", "aria-live": "off",
       "aria-label": t.conversation, tabindex: "0" });
+    this.welcome = el("div", { "class": "civic-msg civic-from-bot civic-welcome" });
+    this.log.appendChild(this.welcome);
     this.typing = el("div", { "class": "civic-typing", "aria-hidden": "true" });
     this.status = el("div", { "class": "civic-status", role: "status" });
     this.announcer = el("div", { "class": "civic-sr", "aria-live": "polite", "aria-atomic": "true" });
@@ -130,6 +145,7 @@
       }
     });
     this.personButton.addEventListener("click", function () {
+      if (self.state.mode === "waiting_for_agent") { return; }
       self.send(UI[self.lang].personText, "/request_human");
     });
     this.simpleButton.addEventListener("click", function () {
@@ -206,7 +222,7 @@
       if (this.seen[message.id]) { return; }
       this.seen[message.id] = true;
       this.lastSeen = Math.max(this.lastSeen, message.id);
-      this.render(message, !frame.history && message.from !== "citizen");
+      this.render(message, !frame.history && message.from !== "citizen", !!frame.history);
     } else if (frame.type === "typing") {
       this.showTyping(frame.on);
     } else if (frame.type === "state") {
@@ -219,34 +235,98 @@
     }
   };
 
-  Widget.prototype.render = function (message, announce) {
+  // http(s) addresses become links; everything else stays text (nothing is parsed as HTML)
+  var URL_PATTERN = /https?:\/\/[^\s<>"'）)，。]+[^\s<>"'）)，。.,;:!?]/g;
+
+  function appendText(node, text) {
+    var at = 0;
+    var match;
+    URL_PATTERN.lastIndex = 0;
+    while ((match = URL_PATTERN.exec(text)) !== null) {
+      node.appendChild(document.createTextNode(text.slice(at, match.index)));
+      var href;
+      try { href = new URL(match[0]); } catch (e) { href = null; }
+      if (href && (href.protocol === "http:" || href.protocol === "https:")) {
+        var link = el("a", { href: href.href, target: "_blank", rel: "noopener noreferrer nofollow",
+          "class": "civic-link" }, match[0]);
+        node.appendChild(link);
+      } else {
+        node.appendChild(document.createTextNode(match[0]));
+      }
+      at = match.index + match[0].length;
+    }
+    node.appendChild(document.createTextNode(text.slice(at)));
+  }
+
+  // A message's text without the lines that repeat its buttons (the buttons show the choices).
+  function withoutChoiceLines(text, buttons) {
+    if (!buttons || !buttons.length) { return text; }
+    var titles = {};
+    buttons.forEach(function (b) { titles[b.title.trim()] = true; });
+    return text.split("\n").filter(function (line) { return !titles[line.trim()]; })
+      .join("\n").replace(/\s+$/, "");
+  }
+
+  Widget.prototype.render = function (message, announce, history) {
     var self = this;
     var t = UI[this.lang];
     var item = el("div", { "class": "civic-msg civic-from-" + message.from });
     if (message.id) { item.setAttribute("data-id", String(message.id)); }
     var who = el("span", { "class": "civic-who" }, t[message.from === "citizen" ? "you" :
       message.from] || t.bot);
-    var body = el("span", { "class": "civic-text" }, message.text);
+    var shown = withoutChoiceLines(message.text || "", message.buttons);
+    var body = el("span", { "class": "civic-text" });
+    appendText(body, shown);
     item.appendChild(who);
     item.appendChild(body);
     if (message.buttons && message.buttons.length) {
       var choices = el("div", { "class": "civic-choices", role: "group",
-        "aria-label": message.text ? message.text.slice(0, 80) : t.bot });
-      message.buttons.forEach(function (button, index) {
-        var label = self.state.simple_mode ? (index + 1) + ". " + button.title : button.title;
-        var b = el("button", { type: "button", "class": "civic-btn civic-choice" }, label);
+        "aria-label": shown ? shown.slice(0, 80) : t.bot });
+      message.buttons.forEach(function (button) {
+        // the bot's own number (simplified mode) is in the title: no second number here
+        var b = el("button", { type: "button", "class": "civic-btn civic-choice" }, button.title);
         b.addEventListener("click", function () { self.send(button.title, button.payload); });
         choices.appendChild(b);
       });
       item.appendChild(choices);
     }
     this.log.appendChild(item);
-    this.log.scrollTop = this.log.scrollHeight;
+    this.scrollFor(item, history ? "history" : message.from);
     if (announce && message.text) {
       var text = who.textContent + ": " + message.text;
       this.announcer.textContent = "";
       window.setTimeout(function () { self.announcer.textContent = text; }, 50);
     }
+  };
+
+  // The citizen's own message: scroll to the end. An answer: show its start, and keep the
+  // start of the first unread answer in view while more of the same turn arrives.
+  Widget.prototype.scrollFor = function (item, from) {
+    var log = this.log;
+    if (from === "citizen" || from === "history") {
+      this.answerStart = null;
+      log.scrollTop = log.scrollHeight;
+      return;
+    }
+    if (!this.answerStart || !this.answerStart.isConnected) { this.answerStart = item; }
+    var top = this.answerStart.offsetTop - 8;  // the log is the offset parent
+    log.scrollTop = Math.max(0, Math.min(top, log.scrollHeight - log.clientHeight));
+  };
+
+  Widget.prototype.renderWelcome = function () {
+    var self = this;
+    var t = UI[this.lang];
+    var node = this.welcome;
+    while (node.firstChild) { node.removeChild(node.firstChild); }
+    node.appendChild(el("span", { "class": "civic-who" }, t.bot));
+    node.appendChild(el("span", { "class": "civic-text" }, t.greeting));
+    var choices = el("div", { "class": "civic-choices", role: "group", "aria-label": t.examplesLabel });
+    t.examples.forEach(function (question) {
+      var b = el("button", { type: "button", "class": "civic-btn civic-choice civic-example" }, question);
+      b.addEventListener("click", function () { self.send(question, null); });
+      choices.appendChild(b);
+    });
+    node.appendChild(choices);
   };
 
   Widget.prototype.showTyping = function (on) {
@@ -255,17 +335,23 @@
 
   Widget.prototype.showQueue = function () {
     var t = UI[this.lang];
-    if (this.state.mode === "waiting_for_agent" && this.state.queue_position) {
+    var waiting = this.state.mode === "waiting_for_agent";
+    if (waiting && this.state.queue_position) {
       this.status.textContent = t.queued + " · " + t.position + this.state.queue_position;
     } else if (this.socket && this.socket.readyState === 1) {
       this.status.textContent = "";
     }
+    // while waiting the person button says so (pressing it again changes nothing)
+    this.personButton.textContent = !waiting ? t.person : this.state.queue_position ?
+      t.waiting + this.state.queue_position + (t.waitingAfter || "") : t.waitingNoPlace;
+    this.personButton.setAttribute("aria-disabled", waiting ? "true" : "false");
   };
 
   Widget.prototype.applySimple = function (on) {
     this.state.simple_mode = on;
     this.root.classList.toggle("civic-simple", !!on);
     this.simpleButton.setAttribute("aria-pressed", on ? "true" : "false");
+    this.simpleButton.textContent = UI[this.lang][on ? "simpleOn" : "simpleOff"];
   };
 
   Widget.prototype.setLang = function (lang) {
@@ -281,12 +367,13 @@
     this.title.textContent = (script && script.getAttribute("data-title")) || t.title;
     this.langText.textContent = t.language;
     this.langSelect.value = this.lang;
-    this.simpleButton.textContent = t.simple;
+    this.simpleButton.textContent = t[this.state.simple_mode ? "simpleOn" : "simpleOff"];
     this.log.setAttribute("aria-label", t.conversation);
     this.inputLabel.textContent = t.label;
     this.input.setAttribute("placeholder", t.placeholder);
     this.sendButton.textContent = t.send;
-    this.personButton.textContent = t.person;
+    this.showQueue();
+    this.renderWelcome();
   };
 
   function mount() {

@@ -6,7 +6,6 @@ import os
 import random
 import subprocess
 import sys
-from pathlib import Path
 
 import httpx
 import redis
@@ -15,14 +14,13 @@ from bot.storage import keys
 from bot.storage.db import Database
 from bot.storage.transcript import Transcript
 from civic.stack import Stack
+from tests.browser import AXE
 
 # the session-scoped `stack` and `fake_telegram` fixtures come from tests/conftest.py (one
 # stack per session, shared with tests/integration and tests/console)
 from tests.conftest import API_KEY, Citizen
 
-__all__ = ["API_KEY", "Citizen", "agent_says", "new_chat_id"]
-
-AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+__all__ = ["API_KEY", "AXE", "Citizen", "agent_says", "new_chat_id"]
 
 
 def new_chat_id() -> int:

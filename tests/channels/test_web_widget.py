@@ -2,37 +2,27 @@
 
 from __future__ import annotations
 
-import shutil
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from civic.stack import Stack
+from tests.browser import (
+    WIDTHS,
+    axe_problems,
+    browser,
+    inoperable,
+    overlaps,
+    screenshot,
+    visible_hidden,
+)
 
-from .conftest import AXE, agent_closes, agent_says
+from .conftest import agent_closes, agent_says
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not shutil.which(CHROMIUM):
-        pytest.fail("chromium is missing: run `make browser-deps`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
+__all__ = ["browser"]  # the shared fixture
 
 
 @pytest.fixture
@@ -160,10 +150,7 @@ def test_accessibility_axe_and_small_screens(page: Any) -> None:
     wait_text(page, "Lakeside City assistant")
     for width in (1280, 320):
         page.set_viewport_size({"width": width, "height": 700})
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("async () => await axe.run(document.querySelector('.civic-chat'))")
-        bad = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
-        assert bad == [], result["violations"]
+        assert axe_problems(page, ".civic-chat") == []
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
@@ -182,9 +169,112 @@ def test_accessibility_axe_and_small_screens(page: Any) -> None:
     page.evaluate("() => { document.body.style.zoom = '1'; }")
     page.focus("#civic-lang")
     reached = []
-    for _ in range(12):
+    for _ in range(30):  # past the greeting's examples and the answer's buttons
         page.keyboard.press("Tab")
         reached.append(
             page.evaluate("() => document.activeElement.textContent || document.activeElement.id")
         )
     assert "civic-input" in reached and "Send" in reached and "Talk to a person" in reached
+
+
+PARTS = [".civic-header", ".civic-status", ".civic-log", ".civic-form"]
+EXAMPLE = {"en": "How do I renew my passport?", "zh": "怎么办理护照？"}
+SOURCE = {"en": "Source:", "zh": "来源"}
+SIMPLE_ON = {"en": "Simple mode: on", "zh": "长辈模式：开"}
+WAITING = {"en": "Waiting · place", "zh": "正在排队"}
+
+
+def bot_count(page: Any) -> int:
+    count: int = page.evaluate(
+        "() => document.querySelectorAll('.civic-msg[data-id]:not(.civic-from-citizen)').length"
+    )
+    return count
+
+
+def wait_more_bot(page: Any, before: int) -> None:
+    page.wait_for_function(
+        "n => document.querySelectorAll('.civic-msg[data-id]:not(.civic-from-citizen)').length > n"
+        " && document.querySelector('.civic-typing').textContent === ''",
+        arg=before,
+    )
+
+
+def check_rendered(page: Any, name: str) -> None:
+    """What the citizen sees: nothing hidden shows, the four parts never overlap, every
+    control is usable, axe finds nothing serious; a screenshot is kept."""
+    screenshot(page, name)
+    assert visible_hidden(page) == [], name
+    assert overlaps(page, PARTS) == [], name
+    assert inoperable(page, ".civic-chat") == [], name
+    assert axe_problems(page, ".civic-chat") == [], name
+    assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth"), name
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_widget_as_rendered(browser: Any, stack: Stack, lang: str, width: int) -> None:
+    # a browser set to Chinese gets the Chinese widget, and the conversation starts in Chinese
+    locale = "zh-CN" if lang == "zh" else "en-GB"
+    context = browser.new_context(viewport={"width": width, "height": 740}, locale=locale)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    page.goto(stack.gateway_url + "/chat")
+    page.wait_for_function("() => localStorage.length > 0")  # (after the hello and state frames)
+    tag = "zh-Hans" if lang == "zh" else "en"
+    assert page.evaluate("() => document.querySelector('.civic-chat').lang") == tag
+    # the chat opens with a greeting and three example questions, not empty
+    examples = page.locator(".civic-welcome .civic-choice")
+    assert examples.count() == 3
+    assert page.locator(".civic-welcome .civic-text").inner_text().strip()
+    check_rendered(page, f"widget-{lang}-{width}-start")
+
+    # an example question: the answer opens at its start, its links are links and nothing else
+    before = bot_count(page)
+    page.get_by_role("button", name=EXAMPLE[lang]).click()
+    wait_more_bot(page, before)
+    first_new = page.locator(".civic-msg[data-id]:not(.civic-from-citizen)").nth(before)
+    log_box, answer_box = page.locator(".civic-log").bounding_box(), first_new.bounding_box()
+    assert log_box["y"] - 1 <= answer_box["y"] <= log_box["y"] + log_box["height"] / 2
+    links = page.locator(".civic-log a.civic-link")
+    assert links.count() >= 1
+    for i in range(links.count()):
+        link = links.nth(i)
+        assert re.match(r"https?://", link.get_attribute("href") or "")
+        assert set((link.get_attribute("rel") or "").split()) >= {"noopener", "noreferrer"}
+        assert link.get_attribute("target") == "_blank"
+        attributes = link.evaluate("a => [...a.attributes].map(x => x.name).sort()")
+        assert attributes == ["class", "href", "rel", "target"]
+    assert page.locator(".civic-text *:not(a)").count() == 0  # nothing else became HTML
+    assert page.evaluate("() => document.querySelector('.civic-chat').lang") == tag
+    check_rendered(page, f"widget-{lang}-{width}-answer")
+
+    # simplified mode: the toggle says its state in words; one number per choice, shown once
+    page.locator(".civic-controls .civic-btn").click()
+    page.wait_for_function("() => document.querySelector('.civic-chat.civic-simple')")
+    assert page.locator(".civic-controls .civic-btn").inner_text() == SIMPLE_ON[lang]
+    page.wait_for_function("() => document.querySelector('.civic-typing').textContent === ''")
+    before = bot_count(page)
+    send(page, EXAMPLE[lang])
+    wait_more_bot(page, before)
+    choices = page.locator(".civic-msg[data-id] .civic-choice")
+    titles = [choices.nth(i).inner_text().strip() for i in range(choices.count())]
+    assert titles, "no choices in simplified mode"
+    for title in titles:
+        assert re.fullmatch(r"\d [^\d.].*", title), titles  # "1 Full guide", not "1. 1 Full guide"
+    texts = page.locator(".civic-msg[data-id] .civic-text").all_inner_texts()
+    for title in titles:
+        assert not any(title == line.strip() for text in texts for line in text.splitlines())
+    with_source = [text for text in texts if SOURCE[lang] in text]
+    assert with_source and all("https://" in text for text in with_source)  # one bubble
+    check_rendered(page, f"widget-{lang}-{width}-simple")
+
+    # waiting for a person: the status line and the button say so, nothing overlaps
+    page.locator(".civic-person").click()
+    page.wait_for_function(
+        "() => document.querySelector('.civic-status').textContent.trim() !== ''"
+    )
+    assert WAITING[lang] in page.locator(".civic-person").inner_text()
+    check_rendered(page, f"widget-{lang}-{width}-waiting")
+    send(page, "cancel" if lang == "en" else "取消")  # leave the queue to the other tests
+    page.wait_for_function("() => document.querySelector('.civic-status').textContent === ''")
+    context.close()

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from bot.gateway import Gateway
 from bot.settings import Settings
+from bot.storage.db import Database
 from civic.app import create_app
 from tests.conftest import free_port
 from tests.handoff.conftest import clock, handoff_redis, wipe  # noqa: F401
@@ -95,6 +96,9 @@ async def console(
             "RASA_TIMEOUT_S": "2",
         }
     )
+    schema = Database(settings.database_url)
+    schema.migrate()  # gateways only wait for the schema (civic up and the Job migrate)
+    schema.dispose()
     app = create_app(settings, clock)
     async with app.router.lifespan_context(app):
         await wipe(app.state.gateway.redis)

@@ -4,11 +4,19 @@ actions, the conversation view, reports, metrics and the OpenAPI document."""
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
+
+from bot.agents.accounts import AccountError
 from bot.storage import keys
+from tests.conftest import migrate
 
 from .conftest import PASSWORD, Console
 
@@ -213,3 +221,39 @@ async def test_openapi_and_console_page(console: Console) -> None:
     assert script.status_code == 200
     for sink in (".innerHTML", ".outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in script.text  # citizen text only ever goes through textContent
+
+
+async def test_display_names(console: Console, tmp_path: Path) -> None:
+    """Accounts have a display name: the console greets citizens with it, colleagues see it."""
+    ana = console.add_agent("agent")
+    assert console.gateway.agents is not None
+    headers = await console.login(ana)
+    me = (await console.client.get("/api/v1/agent/me", headers=headers)).json()["agent"]
+    assert me["display_name"] == ana  # none set: the username
+    console.gateway.agents.rename(ana, "  Ana   Li ")
+    login = await console.client.post(
+        "/api/v1/agent/login", json={"username": ana, "password": PASSWORD, "session": "token"}
+    )
+    assert login.json()["agent"]["display_name"] == "Ana Li"
+    colleagues = (await console.client.get("/api/v1/agent/agents", headers=headers)).json()
+    assert {"username": ana, "display_name": "Ana Li", "role": "agent", "team": None} in colleagues
+    for bad in ("x" * 101, "bell\x07"):
+        with pytest.raises(AccountError):
+            console.gateway.agents.rename(ana, bad)
+    with pytest.raises(AccountError):
+        console.gateway.agents.rename("nobody-here", "X")
+
+    # on the command line: `civic agent add --display-name` and `civic agent name`
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    migrate(env["DATABASE_URL"])  # `civic agent` never migrates
+
+    def civic(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "civic.cli", "agent", *args], input=PASSWORD + "\n",
+            env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    assert civic("add", "lee", "--role", "agent", "--display-name", "Lee Chen").returncode == 0
+    assert civic("name", "lee", "陈丽").returncode == 0
+    listed = civic("list").stdout
+    assert "陈丽" in listed and "Lee Chen" not in listed

@@ -1,57 +1,76 @@
-"""The console in headless Chromium (Debian's package, driven by Playwright): log in, see the
-ticket arrive without reloading, claim, read the transcript, reply, close."""
+"""The console in headless Chromium (Debian's package, driven by Playwright): an agent logs in,
+sees the ticket arrive without reloading, claims, reads the transcript, replies and closes, with
+the keyboard only; every view is checked as rendered (hidden things invisible, controls usable,
+axe) at 375 and 1280 px, with screenshots kept as test artefacts."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
+import re
+from typing import Any
 
 import pytest
 
 from civic.stack import Stack
+from tests.browser import WIDTHS, axe_problems, browser, inoperable, screenshot, visible_hidden
 from tests.conftest import Citizen
 
 from .agents import PASSWORD, add_agent
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
-]  # fmt: skip
+__all__ = ["browser"]  # the shared fixture
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not shutil.which("chromium"):
-        pytest.fail("chromium is not installed: run `make browser-deps` (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield instance
-        instance.close()
+def focused(page: Any) -> str:
+    """The focused element: its id, else its text."""
+    found: str = page.evaluate(
+        "() => document.activeElement.id || document.activeElement.textContent.trim()"
+    )
+    return found
 
 
-def test_console_login_claim_reply_close(stack: Stack, browser: object) -> None:
-    from playwright.sync_api import Browser, expect
+def in_queue(page: Any) -> bool:
+    inside: bool = page.evaluate("() => !!document.activeElement.closest('#queue-pane')")
+    return inside
 
-    assert isinstance(browser, Browser)
+
+def check_view(page: Any, name: str) -> None:
+    screenshot(page, name)
+    assert visible_hidden(page) == [], name
+    assert inoperable(page) == [], name
+    assert axe_problems(page) == [], name
+
+
+def test_console_keyboard_only_login_claim_reply_close(stack: Stack, browser: Any) -> None:
+    from playwright.sync_api import expect
+
     username = add_agent(stack, "agent")
-    page = browser.new_page()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("dialog", lambda dialog: errors.append("dialog: " + dialog.message))
     page.goto(stack.gateway_url + "/console")
-    page.fill("#username", username)
-    page.fill("#password", "wrong password")
-    page.click("#login-button")
+    expect(page.locator("#login-form")).to_be_visible()
+    # before login: nothing of the desk is on screen
+    for selector in ("#nav", "#logout", "#tab-desk", "#desk-view", "#dashboard-view"):
+        expect(page.locator(selector)).to_be_hidden()
+
+    page.keyboard.press("Tab")
+    assert focused(page) == "skip-link"
+    page.keyboard.press("Tab")
+    assert focused(page) == "username"
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type("wrong password")
+    page.keyboard.press("Enter")
     expect(page.locator("#login-error")).to_contain_text("wrong username or password")
-    page.fill("#password", PASSWORD)
-    page.click("#login-button")
+    page.focus("#password")  # (the error is announced; the agent goes back to the field)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
     expect(page.locator("#whoami")).to_contain_text(username)
+    expect(page.locator("#login-view")).to_be_hidden()
     expect(page.locator("#live")).to_have_text("live")
+    page.wait_for_function("() => !!document.activeElement.closest('#queue-pane')")
 
     # a citizen asks for a person after the page loaded: the queue updates by itself
     citizen = Citizen(stack)
@@ -59,20 +78,36 @@ def test_console_login_claim_reply_close(stack: Stack, browser: object) -> None:
     citizen.say("How do I renew my passport?")
     citizen.say("human")
     citizen.say(hostile)  # while waiting: kept for the agent
-    item = page.locator("#waiting li", has_text=f"rest:{citizen.id}")
-    expect(item).to_be_visible(timeout=15_000)
-    item.click()
-    page.click("#claim")
-    expect(page.locator("#ticket-meta")).to_contain_text(f"held by {username}")
+    card = page.locator("#waiting .ticket-card", has_text=f"rest:{citizen.id}")
+    expect(card).to_be_visible(timeout=15_000)
+    expect(card).to_contain_text("English")
+    expect(card).to_contain_text("left to pick up")
+    assert re.match(r"\(\d+ waiting\) ", page.title())
+    # j walks the tickets until the citizen's is focused; Enter opens it
+    for _ in range(50):
+        if f"rest:{citizen.id}" in page.evaluate("() => document.activeElement.textContent"):
+            break
+        page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    expect(page.locator("#ticket-title")).to_be_focused()
+    expect(page.locator("#reply-form")).to_be_hidden()  # not held: nothing to send or close
+    expect(page.locator("#close-form")).to_be_hidden()
+    page.keyboard.press("c")  # claim: the reply box gets the focus
+    expect(page.locator("#ticket-meta")).to_contain_text(f"held by you ({username})")
+    expect(page.locator("#reply")).to_be_focused()
     transcript = page.locator("#transcript")
     expect(transcript).to_contain_text(hostile)  # shown as text ...
     assert page.locator("#transcript img, #transcript b").count() == 0  # ... never as markup
+    expect(transcript.locator("li.citizen").last).to_contain_text(hostile)
     expect(page.locator("#suggestions li").first).to_contain_text("passport", ignore_case=True)
+    assert page.evaluate("() => document.querySelector('#transcript').tabIndex") == 0
 
     page.select_option("#canned", index=5)  # canned replies fill the box
     assert "anything else" in page.input_value("#reply")
-    page.fill("#reply", "Hello! I can help with your passport.")
-    page.click("#send")
+    page.focus("#reply")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Hello! I can help with your passport.")
+    page.keyboard.press("Control+Enter")
     expect(transcript.locator("li.agent")).to_contain_text("Hello! I can help with your passport.")
     history = citizen.history()
     assert history["messages"][-1]["from"] == "agent"
@@ -80,12 +115,103 @@ def test_console_login_claim_reply_close(stack: Stack, browser: object) -> None:
 
     citizen.say("Thank you, that is all")  # arrives live in the open conversation
     expect(transcript).to_contain_text("Thank you, that is all", timeout=15_000)
-    page.fill("#note", "Passport renewal explained")
-    page.click("#close")
-    expect(page.locator("#ticket-meta")).to_contain_text("closed")
-    expect(page.locator("#held li", has_text=f"rest:{citizen.id}")).to_have_count(0)
+    page.keyboard.press("Tab")  # out of the reply box (to Send): shortcuts work again
+    page.keyboard.press("x")  # close: asks first, Cancel has the focus
+    expect(page.locator("#confirm")).to_be_visible()
+    expect(page.locator("#confirm-no")).to_be_focused()
+    page.keyboard.press("Escape")  # changed their mind: nothing happens
+    expect(page.locator("#confirm")).to_be_hidden()
+    expect(page.locator("#ticket-meta")).to_contain_text("held by you")
+    page.focus("#note")
+    page.keyboard.type("Passport renewal explained")
+    page.keyboard.press("Enter")
+    expect(page.locator("#confirm")).to_be_visible()
+    page.keyboard.press("Shift+Tab")
+    expect(page.locator("#confirm-yes")).to_be_focused()
+    page.keyboard.press("Enter")
+    # closed: the agent lands on the queue, told what happened, nothing stale on screen
+    expect(page.locator("#ticket-notice")).to_contain_text("is closed")
+    expect(page.locator("#ticket")).to_be_hidden()
+    page.wait_for_function("() => !!document.activeElement.closest('#queue-pane')")
+    expect(page.locator("#held .ticket-card", has_text=f"rest:{citizen.id}")).to_have_count(0)
     after = citizen.history()
     assert after["state"]["mode"] == "bot"
     assert [b["title"] for b in after["messages"][-1]["buttons"]] == ["1", "2", "3", "4", "5"]
     assert errors == []
     page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_console_views_as_rendered(stack: Stack, browser: Any, width: int) -> None:
+    """Login, queue, ticket and dashboard views of a supervisor, with a Chinese-speaking
+    citizen in simplified mode; release and transfer ask first and leave nothing stale."""
+    from playwright.sync_api import expect
+
+    supervisor = add_agent(stack, "supervisor")
+    add_agent(stack, "agent", team="documents")  # a team to transfer to
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(stack.gateway_url + "/console")
+    expect(page.locator("#login-form")).to_be_visible()
+    check_view(page, f"console-{width}-login")
+
+    citizen = Citizen(stack, lang="zh")
+    citizen.say("长辈模式", payload="/simple_mode_on")
+    citizen.say("敬老卡怎么办？")
+    citizen.say("转人工", payload="/request_human")
+    page.fill("#username", supervisor)
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    card = page.locator("#waiting .ticket-card", has_text=f"rest:{citizen.id}")
+    expect(card).to_be_visible(timeout=15_000)
+    expect(card).to_contain_text("Chinese")
+    expect(card).to_contain_text("Simplified mode")
+    expect(page.locator("#login-view")).to_be_hidden()
+    queue_box = page.locator("#queue-pane").bounding_box()
+    assert queue_box and queue_box["y"] < 300  # the queue is at the top, not under the login
+    check_view(page, f"console-{width}-queue")
+
+    card.click()
+    expect(page.locator("#ticket-meta")).to_contain_text("simplified mode")
+    for selector in ("#reply-form", "#close-form", "#release", "#transfer"):
+        expect(page.locator(selector)).to_be_hidden()  # waiting: nothing but Claim
+    page.click("#claim")
+    expect(page.locator("#ticket-meta")).to_contain_text("held by you")
+    expect(page.locator("#reply-form")).to_be_visible()
+    page.fill("#reply", "您好")
+    check_view(page, f"console-{width}-ticket")
+
+    # release asks first; afterwards the ticket is back in the queue and nothing stale shows
+    page.click("#release")
+    expect(page.locator("#confirm")).to_be_visible()
+    screenshot(page, f"console-{width}-confirm")
+    assert axe_problems(page, "#confirm") == []
+    page.click("#confirm-yes")
+    expect(page.locator("#ticket-notice")).to_contain_text("back in the queue")
+    expect(page.locator("#ticket")).to_be_hidden()
+    expect(card).to_be_visible()
+
+    # transfer to a team: asks first, then the screen no longer says "held by"
+    card.click()
+    page.click("#claim")
+    expect(page.locator("#ticket-meta")).to_contain_text("held by you")
+    page.select_option("#transfer-to", "team:documents")
+    page.click("#transfer")
+    page.click("#confirm-yes")
+    expect(page.locator("#ticket-notice")).to_contain_text("transferred to team documents")
+    expect(page.locator("#ticket")).to_be_hidden()
+    expect(page.locator("#ticket-error")).to_be_hidden()
+
+    # the dashboard shows its reports at the top, with the range it used in the fields
+    page.click("#tab-dashboard")
+    expect(page.locator("#desk-view")).to_be_hidden()
+    expect(page.locator("#report-cards .card").first).to_be_visible()
+    assert page.locator("#dashboard-view").bounding_box()["y"] < 200
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", page.input_value("#report-from"))
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", page.input_value("#report-to"))
+    check_view(page, f"console-{width}-dashboard")
+    assert errors == []
+    citizen.say("取消")  # leave the queue to the other tests
+    context.close()

@@ -25,12 +25,23 @@ async def open_ticket(console: Console, simple_mode: bool, text: str) -> tuple[i
 
 
 async def test_numbers_masked_until_revealed_and_the_reveal_is_audited(console: Console) -> None:
-    ticket_id, _ = await open_ticket(console, False, f"my ID {ID_NUMBER} phone {PHONE}")
+    ticket_id, citizen = await open_ticket(console, False, f"my ID {ID_NUMBER} phone {PHONE}")
     holder = console.add_agent("agent")
     other = console.add_agent("agent")
     holder_h, other_h = await console.login(holder), await console.login(other)
     url = f"/api/v1/agent/tickets/{ticket_id}"
+    # the queue card shows the citizen's last message, masked too
+    await console.citizen_says(citizen.removeprefix("rest:"), f"call me on {PHONE}")
+    response = await console.client.get("/api/v1/agent/queue", headers=holder_h)
+    assert response.status_code == 200, response.text
+    [card] = [t for t in response.json()["waiting"] if t["id"] == ticket_id]
+    assert card["last_message"] == "call me on 138****5678"
     assert (await console.client.post(url + "/claim", headers=holder_h)).status_code == 200
+    held = (await console.client.get("/api/v1/agent/queue", headers=holder_h)).json()["held"]
+    [card] = [t for t in held if t["id"] == ticket_id]
+    assert (card["lang"], card["simple_mode"], card["last_message"]) == (
+        "en", False, "call me on 138****5678"
+    )  # fmt: skip
 
     masked = (await console.client.get(url, headers=holder_h)).json()
     said = "\n".join(line["text"] for line in masked["transcript"])
@@ -70,14 +81,17 @@ async def test_simplified_mode_reply_warning(console: Console) -> None:
     checked = (
         await console.client.post(url + "/check", json={"text": hard}, headers=headers)
     ).json()
-    assert "Flesch" in checked["warning"]
+    # in plain words, with what to do: no reading-ease score the agent has to interpret
+    assert checked["warning"] == (
+        "Too hard for this citizen: use shorter sentences and common words."
+    )
     sent = (
         await console.client.post(url + "/messages", json={"text": hard}, headers=headers)
     ).json()
-    assert "Flesch" in sent["warning"]
+    assert sent["warning"].startswith("Too hard for this citizen")
     long = " ".join(["Please bring your card."] * 20)
     assert (
-        "too long"
+        "Too long for this citizen"
         in (await console.client.post(url + "/check", json={"text": long}, headers=headers)).json()[
             "warning"
         ]

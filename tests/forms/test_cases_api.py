@@ -1,19 +1,18 @@
-"""The cases API over HTTP (service token, ownership, JSON errors), on SQLite."""
+"""The cases API over HTTP (service token, ownership, JSON errors): the gateway's real app on
+real Redis and a fresh SQLite database; only the clock is fixed."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api import cases
-from api.errors import install_error_handlers
-from bot.storage.db import Database
+from bot.settings import Settings
+from civic.app import create_app
+from tests.conftest import free_port, migrate
 
 TOKEN = "service-token-for-tests-0123456789"
 
@@ -24,18 +23,21 @@ class FixedClock:
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    db = Database(f"sqlite:///{tmp_path / 'civic.db'}")
-    db.migrate()
-    app = FastAPI()
-    install_error_handlers(app)
-    app.include_router(cases.router)
-    app.state.gateway = SimpleNamespace(
-        settings=SimpleNamespace(service_token=TOKEN), db=db, clock=FixedClock()
+def client(tmp_path: Path, redis_url: str) -> Iterator[TestClient]:
+    settings = Settings.from_env(
+        {
+            "REDIS_URL": redis_url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'civic.db'}",
+            "CIVIC_API_KEYS": "cases-test-api-key-0123456789",
+            "CIVIC_SERVICE_TOKEN": TOKEN,
+            "CIVIC_VAR_DIR": str(tmp_path),
+            "RASA_URL": f"http://127.0.0.1:{free_port()}",  # Rasa is not running
+        }
     )
+    migrate(settings.database_url)
+    app = create_app(settings, FixedClock())
     with TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"}) as test_client:
         yield test_client
-    db.dispose()
 
 
 BODY = {

@@ -75,7 +75,10 @@ def test_an_invalid_answer_gives_the_reason_and_keeps_earlier_answers() -> None:
     assert "校验位" in out.messages[0].text
     assert form.value("name") == "王秀英" and form.asking == "id_number"
     assert form.slots["form_progress"] == "第2步，共6步："
-    form.say(ID)
+    form.say(ID)  # the ID number holds the date of birth: it is not asked again
+    assert form.value("date_of_birth") == "1944-03-12" and form.asking == "address"
+    out = form.say("change date of birth to 1944年3月13日")
+    assert form.value("date_of_birth") is None and form.asking == "date_of_birth"
     out = form.say("1944年3月13日")
     assert "不一致" in out.messages[0].text and form.asking == "date_of_birth"
     form.say("1944年3月12日")
@@ -158,7 +161,10 @@ def test_shared_location_and_photo_come_from_metadata() -> None:
 
 def test_the_summary_lists_every_answer_in_the_citizens_language() -> None:
     form = Draft("register_birth", "zh")
-    for text in ("给宝宝上户口", "王小宝", "1", "昨天", ID, "是", "邮寄", "13812345678"):
+    for text in ("给宝宝上户口", "王小宝", "1", "昨天", ID, "是", "邮寄"):
+        form.say(text)
+    assert form.asking == "post_address"  # 'by post' needs an address
+    for text in ("湖滨市港湾路18号3单元", "13812345678"):
         form.say(text)
     assert form.asking == "form_confirm"
     text = summary_text(form.spec, form.slots, "zh")
@@ -168,6 +174,64 @@ def test_the_summary_lists_every_answer_in_the_citizens_language() -> None:
         "2026-11-30 (星期一)",
         "父母是否已婚: 是",
         "邮寄到家",
+        "邮寄地址: 湖滨市港湾路18号3单元",
         "确认",
     ):
         assert expected in text
+
+
+def test_the_field_sees_a_message_before_the_general_intents() -> None:
+    form = Draft("book_appointment")
+    form.say("book an appointment")
+    form.say("passport")
+    assert form.asking == "date"
+    # the NLU has never seen a date and is sure it is 'goodbye': the field reads it first
+    out = form.say("31/02/2027", intent="goodbye", confidence=0.98)
+    assert not out.reject and "does not exist" in out.messages[0].text
+    out = form.say("bye", intent="goodbye", confidence=0.98)
+    assert out.reject  # real small talk is still the general rules'
+
+
+def test_a_second_wrong_answer_brings_an_example_and_a_person() -> None:
+    form = Draft("renew_residence_permit")
+    for text in ("renew my residence permit", "Li Na", ID, "next monday", "8 Lake Road, Lakeside"):
+        form.say(text)
+    assert form.asking == "postcode"
+    out = form.say("3100")
+    assert len(out.messages) == 1
+    out = form.say("31000")
+    assert "310000" in out.messages[1].text
+    assert out.messages[1].buttons[0]["payload"] == "/request_human"
+    form.say("310000")
+    out = form.say("I don't have one")  # the email is optional
+    assert form.value("email") == "" and form.asking == "phone"
+
+
+def test_corrections_at_the_summary_by_field_words_or_by_value() -> None:
+    form = Draft("book_appointment", "zh")
+    for text in ("预约下周一上午9点办护照", "王小红", "13900001111"):
+        form.say(text)
+    assert form.asking == "form_confirm"
+    form.say("名字写错了，要改")
+    assert form.asking == "name" and form.value("name") is None
+    form.say("王晓红")
+    assert form.asking == "form_confirm"
+    form.say("yes the phone number is correct")  # praise names a field but changes nothing
+    assert form.asking == "form_confirm" and form.value("phone") == "13900001111"
+    form.say("13900001111")
+    assert form.asking == "phone"
+
+
+def test_continue_inside_a_form_carries_on() -> None:
+    form = Draft("report_street_problem")
+    form.say("report a problem")
+    out = form.say("continue", intent="resume", confidence=0.99)
+    assert not out.reject and form.asking == "type" and "still on" in out.messages[0].text
+
+
+def test_the_time_slot_question_listens_to_the_part_of_the_day() -> None:
+    form = Draft("book_appointment", "zh")
+    form.say("我要预约下周一办护照")
+    assert form.asking == "time_slot"
+    out = form.say("下午", intent="greet", confidence=0.97)
+    assert not out.reject and not out.messages and form.asking == "time_slot"

@@ -10,6 +10,7 @@ import pytest
 from actions.validators import VALIDATORS, Context, Invalid, Valid
 from actions.validators.dates import parse_date
 from actions.validators.id_number import check_character
+from actions.validators.text import is_skip
 
 TODAY = date(2026, 12, 1)  # a Tuesday
 CTX = Context(today=TODAY)
@@ -75,6 +76,12 @@ def test_parse_date_with_an_injected_today(text: str, expected: date | None) -> 
         ("2027-02-29", {}, ("invalid", "date_not_exist")),
         ("2026-13-01", {}, ("invalid", "date_not_exist")),
         ("03/05/2026", {}, ("invalid", "date_ambiguous")),
+        ("09/12/2026", {}, ("invalid", "date_ambiguous")),
+        ("31/12/2026", {}, "2026-12-31"),  # the day is over 12: day first
+        ("12/31/2026", {}, "2026-12-31"),
+        ("05.05.2027", {}, "2027-05-05"),
+        ("31/02/2027", {}, ("invalid", "date_not_exist")),
+        ("15 January 2027", {}, "2027-01-15"),
         ("whenever", {}, ("invalid", "date_unreadable")),
         ("yesterday", {"min_days": 0, "max_days": 7}, ("invalid", "date_in_past")),
         ("tomorrow", {"min_days": 0, "max_days": 7}, "2026-12-02"),
@@ -108,6 +115,9 @@ def test_date_of_birth_must_agree_with_the_id_number() -> None:
         ("19912345678", {}, "19912345678"),
         ("12812345678", {}, ("invalid", "mobile_prefix")),
         ("1381234567", {}, ("invalid", "mobile_length")),
+        ("my number is 13912345678", {}, "13912345678"),
+        ("我的电话是1381234567", {}, ("invalid", "mobile_length")),
+        ("call 139 1234 5678 please", {}, "13912345678"),
         ("138123456789", {}, ("invalid", "mobile_length")),
         ("0571-88001234", {}, "057188001234"),
         ("010 6512 3456", {}, "01065123456"),
@@ -281,3 +291,43 @@ def test_every_reason_has_both_languages() -> None:
     assert isinstance(run("date", "2026-02-30"), tuple)
     assert not isinstance(VALIDATORS["date"]("2026-02-30", {}, CTX), Valid)
     assert isinstance(VALIDATORS["date"]("2026-02-30", {}, CTX), Invalid)
+
+
+@pytest.mark.parametrize(
+    ("validator", "text", "expected"),
+    [
+        ("name", "多少钱", ("invalid", "name_question")),
+        ("name", "how much is it?", ("invalid", "name_question")),
+        ("name", "昨天", ("invalid", "name_time")),
+        ("name", "tomorrow", ("invalid", "name_time")),
+        ("name", "Li Ming 2", ("invalid", "name_digits")),
+        ("name", "张小明", "张小明"),
+        ("id_number", f"她的身份证是{VALID_ID}", VALID_ID),
+        ("id_number", f"my id is {VALID_ID} ok", VALID_ID),
+        ("bank_account", "the card number is 6222 0212 3456 7890", "6222021234567890"),
+        ("postcode", "邮编是310000", "310000"),
+        ("email", "my email is Sam@Example.com", "sam@example.com"),
+    ],
+)
+def test_answers_inside_sentences_and_what_is_not_a_name(
+    validator: str, text: str, expected: Any
+) -> None:
+    assert run(validator, text, {}) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "skip"),
+    [
+        ("skip", True),
+        ("i dont have email", True),
+        ("I don't know", True),
+        ("no photo sorry", True),
+        ("不知道", True),
+        ("没有邮箱", True),
+        ("跳过吧", True),
+        ("310000", False),
+        ("sam@example.com", False),
+    ],
+)
+def test_what_skips_an_optional_question(text: str, skip: bool) -> None:
+    assert is_skip(text) is skip

@@ -3,10 +3,12 @@
 
 Handoff tests use Redis database 11 so that they never touch the queue of a stack another
 test session is running on the same server, and a random week far from other tests' dates
-so that reports over a shared PostgreSQL only see this test's tickets."""
+so that reports over a shared PostgreSQL only see this test's tickets. Test sessions sharing one
+Redis server (several checkouts) each give their own CIVIC_TEST_HANDOFF_DB."""
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -23,7 +25,7 @@ from bot.storage.sessions import SessionStore
 from bot.storage.transcript import Transcript
 from tests.storage.conftest import FakeClock
 
-HANDOFF_DB = 11
+HANDOFF_DB = int(os.environ.get("CIVIC_TEST_HANDOFF_DB") or 11)
 
 
 def handoff_redis(url: str) -> str:

@@ -84,3 +84,19 @@ def test_cli_adds_an_agent_reading_the_password_from_stdin(database_url: str) ->
         capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     assert any(line.split() == [user, "agent", "documents"] for line in listed.stdout.splitlines())
+    # change it: every role is accepted, a bad value is refused, the change is audited
+    base = [sys.executable, "-m", "civic.cli", "agent", "set", user]
+    env.pop("REDIS_URL", None)
+    changed = subprocess.run(
+        [*base, "--role", "caseworker", "--no-team", "--disable"], env=env, cwd=ROOT,
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stdout.startswith(f"{user}: caseworker, team - (disabled)")
+    refused = subprocess.run(
+        [*base, "--capacity", "99"], env=env, cwd=ROOT, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert refused.returncode == 1 and "capacity" in refused.stderr
+    info = AgentAccounts(Database(database_url), None, FakeClock()).get(user)  # type: ignore[arg-type]
+    assert info is not None and (info.role, info.team, info.active) == ("caseworker", None, False)

@@ -31,9 +31,9 @@ class World:
         self.desk = AgentDesk(redis, self.queue, self.sessions, Transcript(db), clock)
         rasa = RasaClient(f"http://127.0.0.1:{free_port()}", 2.0)  # nothing listens there
         self.router = ConversationRouter(
-            redis, self.sessions, Transcript(db), rasa, self.queue, 4000
-        )
-        self.router.dialogue = HandoffDialogue(self.queue, settings, clock)
+            redis, self.sessions, Transcript(db), rasa, self.queue, 4000,
+            dialogue=HandoffDialogue(self.queue, settings, clock),
+        )  # fmt: skip
         self.db = db
 
     async def say(self, who: str, text: str, payload: str | None = None) -> Reply:
@@ -60,7 +60,7 @@ async def test_out_of_hours_offers_a_message_which_becomes_a_ticket(
     assert "not available right now" in offer.text and "Sat" in offer.text
     assert [b.payload for b in offer.buttons] == ["/leave_message", "/book_callback"]
     assert reply.state.mode == "bot" and await world.queue.waiting() == []
-    reply = await world.say(who, "Leave a message", payload="/leave_message")
+    reply = await world.say(who, "leave a message")  # typed: the choice's own words
     assert "write your message" in reply.messages[0].text
     reply = await world.say(who, "My bin was not collected on Friday.")
     assert "reference H-" in reply.messages[0].text and reply.state.mode == "bot"
@@ -130,7 +130,10 @@ async def test_cancel_in_chinese_and_rating_after_close(
     assert reply.state.mode == "bot" and "退出排队" in reply.messages[0].text
     texts = [m.text for m in await world.router.messages_after(f"rest:{b}", 0)]
     assert texts[-1].startswith("You are now number 1")  # told when it changed
-    assert (await world.say(b, "are you there?")).messages == ()  # the bot stays silent
+    # the bot does not answer; the first message is acknowledged with the place, then silence
+    [ack] = (await world.say(b, "are you there?")).messages
+    assert ack.text == "I've passed this on. You are number 1 in the queue."
+    assert (await world.say(b, "hello?")).messages == ()
     [ticket] = await world.queue.waiting()
     await world.desk.claim(ticket.ticket_id, "alice")
     await world.desk.close(ticket.ticket_id, "alice", "answered")

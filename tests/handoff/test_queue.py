@@ -100,11 +100,15 @@ async def test_claim_reply_release_transfer_close(
     outgoing = Transcript(db).outgoing_after(citizen, 0)
     assert [m.sender for m in outgoing][-2:] == ["system", "agent"]
     assert outgoing[-1].text == "Hello, how can I help?"
-    # release: back in the queue at its old place, the citizen is told
+    # release: back in the queue at its old place; the citizen is told the agent had to step
+    # away and that they keep their place
     await desk.release(ticket, "alice")
     assert [t.ticket_id for t in await queue.waiting()] == [ticket]
     assert (await sessions.get(citizen)).mode == "waiting_for_agent"
-    assert "back in the queue" in texts(db, citizen)[-1][1]
+    assert texts(db, citizen)[-1][1] == (
+        "The person helping you had to step away. You keep your place in the queue: you are "
+        "number 1, and the wait is about 1 min."
+    )
     await desk.claim(ticket, "bob")
     await desk.transfer(ticket, "bob", to_agent="carol", to_team=None)
     assert await queue.holder(ticket) == "carol"
@@ -120,8 +124,8 @@ async def test_claim_reply_release_transfer_close(
     last = Transcript(db).outgoing_after(citizen, 0)[-1]
     assert [b.payload for b in last.buttons] == [f"/rate {n}" for n in range(1, 6)]
     assert kinds(db, ticket) == [
-        "requested", "queued", "claimed", "agent_replied", "released", "claimed",
-        "transferred", "transferred", "claimed", "closed",
+        "requested", "queued", "claimed", "accepted", "agent_replied", "released", "claimed",
+        "accepted", "transferred", "transferred", "claimed", "accepted", "closed",
     ]  # fmt: skip
     with db.session() as s:
         row = s.get(Ticket, ticket)
@@ -151,15 +155,49 @@ async def test_positions_are_retold_when_they_change(
         "You are now number 1 in the queue. The wait is about 1 min.",
     )
     assert texts(db, third)[-1][1].startswith("您现在排在第2位")
-    # a simplified-mode citizen jumps ahead: the others are told they moved back
+    # a simplified-mode citizen jumps ahead: a worse place is told at most once a minute,
+    # and with its reason
+    before = len(texts(db, second))
     await wait_in_queue(queue, sessions, simple_mode=True)
-    assert "number 2" in texts(db, second)[-1][1]
+    assert len(texts(db, second)) == before  # told number 1 a moment ago
+    clock.advance(61)
+    await desk.retell()  # (the periodic sweep does this)
+    assert texts(db, second)[-1][1] == (
+        "Someone who needs priority help joined the queue ahead of you, so you are now number 2. "
+        "The wait is about 1 min."
+    )
+    assert texts(db, third)[-1][1].startswith("有一位需要优先照顾的市民排到了您前面。")
     before = len(texts(db, second))
     await desk.retell()  # nothing changed: nothing said
     assert len(texts(db, second)) == before
     session = await sessions.get(third)
     await queue.cancel(session.ticket_id or 0)
     assert len(texts(db, second)) == before  # third was behind second: no change for second
+
+
+async def test_a_worse_place_after_a_release_is_told_with_its_reason_once_a_minute(
+    desk: AgentDesk, queue: HandoffQueue, sessions: SessionStore, db: Database, clock: FakeClock
+) -> None:
+    """The seen sequence was "number 7 ... 6 ... 5 ... 6" with no reason: a place that got worse
+    waits for a minute after the last update and then comes with its reason; better places are
+    told at once."""
+    _, a = await wait_in_queue(queue, sessions)
+    second, _ = await wait_in_queue(queue, sessions)
+    await desk.claim(a.ticket_id, "alice")
+    assert "number 1" in texts(db, second)[-1][1]  # better: at once
+    told = len(texts(db, second))
+    await desk.release(a.ticket_id, "alice")  # a is back ahead of second
+    clock.advance(30)
+    await desk.retell()
+    assert len(texts(db, second)) == told  # not yet: a minute since the last update
+    clock.advance(31)
+    await desk.retell()
+    assert texts(db, second)[-1][1] == (
+        "Someone who was waiting before you came back to the queue, so you are now number 2. "
+        "The wait is about 1 min."
+    )
+    await desk.claim(a.ticket_id, "bob")
+    assert "You are now number 1" in texts(db, second)[-1][1]  # better again: at once
 
 
 async def test_sweep_nudges_then_abandons_silent_citizens(

@@ -175,7 +175,8 @@ def conversations() -> list[Conversation]:
                 Step(BAD_ID, ("check digit", "Step 2 of 6")),
             ],
             after=[
-                Step(ELDER_ID, ("Step 3 of 6",)),
+                Step(ELDER_ID, ("Step 4 of 6",)),  # the date of birth comes from the ID
+                Step("change date of birth", ("Step 3 of 6",)),
                 Step("1944-03-13", ("doesn't match", "Step 3 of 6")),
                 Step("12 March 1944", ("Step 4 of 6",)),
                 Step("Room 301, 8 Willow Lane, Lakeside", ("Step 5 of 6",)),
@@ -189,10 +190,9 @@ def conversations() -> list[Conversation]:
             "zh",
             before=[
                 Step(f"我要给奶奶申请高龄津贴，身份证号{ELDER_ID}", ("第1步，共6步",)),
-                Step("张桂英", ("第3步，共6步",)),
+                Step("张桂英", ("第4步，共6步",)),  # the date of birth comes from the ID
             ],
             after=[
-                Step("1944年3月12日", ("第4步，共6步",)),
                 Step("湖滨市柳巷8号301室", ("第5步，共6步",)),
                 Step("6222021234567890123", ("第6步，共6步",)),
                 Step("13812345678", ("请核对",)),
@@ -251,10 +251,11 @@ def conversations() -> list[Conversation]:
                 Step(PARENT_ID, ("Step 5 of 7",)),
                 Step("maybe", ("yes or no", "Step 5 of 7")),
                 Step("yes", ("Step 6 of 7",)),
-                Step("2", ("Step 7 of 7",)),
-                Step("13812345678", ("Please check", "Girl", "Send by post")),
+                Step("2", ("Step 7 of 8",)),  # by post: the address is asked
+                Step("Flat 5, 12 Lake Road, Lakeside", ("Step 8 of 8",)),
+                Step("13812345678", ("Please check", "Girl", "Send by post", "12 Lake Road")),
                 Step("no", ("Which answer",)),
-                Step("sex", ("Step 2 of 7",)),
+                Step("sex", ("Step 2 of 8",)),
                 Step("boy", ("Please check", "Boy")),
                 Step("confirm", ("RC-",)),
             ],

@@ -7,6 +7,7 @@ import concurrent.futures
 import os
 import subprocess
 import sys
+import time
 import uuid
 from typing import Any
 
@@ -87,13 +88,16 @@ def test_sql_looking_text_is_stored_verbatim(stack: Stack) -> None:
 
 def test_a_flooding_citizen_is_rate_limited_others_are_not(stack: Stack) -> None:
     flooder = f"flood-{uuid.uuid4().hex[:8]}"
+    started = time.time()
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(lambda i: post(stack, flooder, {"text": f"hi {i}"}), range(1000)))
         bystander = Citizen(stack)
         bystander.say("Hello")
+    # fixed one-minute windows: each window the flood touched gives one allowance of 30 (the
+    # gateway counts on this machine's clock; a slow machine spreads the flood over more)
+    windows = int(time.time() // 60) - int(started // 60) + 1
     codes = [r.status_code for r in statuses]
-    # fixed one-minute windows: a flood that spans a window boundary gets two allowances
-    assert codes.count(200) <= 60 and codes.count(429) >= 940
+    assert codes.count(200) <= 30 * windows and codes.count(429) >= 1000 - 30 * windows
     limited = next(r for r in statuses if r.status_code == 429)
     assert int(limited.headers["Retry-After"]) >= 1
     assert "very quickly" in limited.json()["error"]["message"]

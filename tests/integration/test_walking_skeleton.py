@@ -51,7 +51,8 @@ def test_request_for_a_person_then_cancel(stack: Stack) -> None:
     assert "queue" in citizen.texts()
     # while waiting the bot is silent; the message is kept for the agent
     queued = citizen.last
-    assert citizen.say("my passport expired last week")["messages"] == []
+    acknowledged = citizen.say("my passport expired last week")["messages"]
+    assert [m["text"][:22] for m in acknowledged] == ["I've passed this on. Y"]
     citizen.last = queued
     citizen.click("Stop waiting")
     assert citizen.last["state"]["mode"] == "bot"
@@ -110,9 +111,9 @@ def test_api_errors_are_json(stack: Stack) -> None:
     assert bad_id.status_code == 422
 
 
-def test_the_fast_path_and_the_framework_route_answer_alike(stack: Stack) -> None:
-    """channels/rest_fast.py serves application/json; a JSON body under another JSON media
-    type goes through the FastAPI route. Same conversation, same shape, same replies."""
+def test_any_json_media_type_is_answered_alike(stack: Stack) -> None:
+    """application/json and another JSON media type: same conversation, same shape, same
+    replies, same headers."""
     url = stack.gateway_url + "/api/v1/conversations/it-two-paths/messages"
     auth = {"Authorization": f"Bearer {API_KEY}"}
     fast = httpx.post(url, json={"text": "hello", "lang": "en"}, headers=auth, timeout=30)
@@ -132,3 +133,20 @@ def test_the_fast_path_and_the_framework_route_answer_alike(stack: Stack) -> Non
     for response in (fast, routed):
         assert response.headers["content-type"] == "application/json"
         assert response.headers["server-timing"].startswith("rasa;dur=")
+
+
+@pytest.mark.parametrize(
+    ("lang", "words", "sentence"),
+    [
+        ("en", ("restart", "start over"), "OK, let's start again. How can I help?"),
+        ("zh", ("重新开始",), "好的，我们重新开始。请问有什么可以帮您？"),
+    ],
+)
+def test_starting_over_says_so_once(
+    stack: Stack, lang: str, words: tuple[str, ...], sentence: str
+) -> None:
+    for word in words:
+        citizen = Citizen(stack, lang=lang)
+        citizen.say("hello" if lang == "en" else "你好")
+        citizen.say(word)
+        assert citizen.texts().count(sentence) == 1, citizen.last

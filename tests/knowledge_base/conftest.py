@@ -8,12 +8,14 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from kb_testdata import GUIDES
+from kb_testdata import GUIDES, ROOT
 
 from knowledge_base import KnowledgeBase
 
 
 @pytest.fixture(scope="session")
-def kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    """The shipped configuration over the real guides (models loaded once per session)."""
-    return KnowledgeBase.open(GUIDES, tmp_path_factory.mktemp("index") / "guides")
+def kb() -> KnowledgeBase:
+    """The shipped configuration over the real guides (models loaded once per session), with
+    the index the integration tests' action server uses (var/index/guides): built once, then
+    reused or rebuilt incrementally."""
+    return KnowledgeBase.open(GUIDES, ROOT / "var" / "index" / "guides")

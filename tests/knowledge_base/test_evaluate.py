@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from knowledge_base import ConfigError, LabelledQuery, SearchConfig
+from knowledge_base import LabelledQuery, SearchConfig, SearchConfigError
 from knowledge_base.evaluate import auroc, average_precision, score
 from knowledge_base.knowledge_base import Hit, SearchResult
 
@@ -34,6 +34,10 @@ def test_metrics_on_a_tiny_hand_made_set() -> None:
     assert report.mrr_at_10 == pytest.approx((1 + 0.5 + 0.5) / 3)
     assert report.map == pytest.approx((1 + 0.5 + (0.5 + 0.5) / 2) / 3)
     assert report.decision_accuracy == pytest.approx(2 / 4)
+    # two-way: a clarify counts as not answering, right for q2 since its top document ("a")
+    # is wrong; three-way: q2's clarify is right because "b" is among its three buttons
+    assert report.two_way_accuracy == pytest.approx(3 / 4)
+    assert report.three_way_accuracy == pytest.approx(3 / 4)
     assert report.oos_auroc == pytest.approx(1.0)
     assert report.p50_ms == pytest.approx(2.5)
     assert report.clarify_rate == pytest.approx(0.25)
@@ -57,7 +61,7 @@ def test_average_precision_and_auroc() -> None:
 def test_config_errors_name_the_variable(variable: str, value: str) -> None:
     if not value:
         value = "nonsense-model"
-    with pytest.raises(ConfigError, match=variable):
+    with pytest.raises(SearchConfigError, match=variable):
         SearchConfig.from_env({variable: value})
 
 

@@ -3,42 +3,15 @@ a tiny index with a deterministic bag-of-words embedder (no model download, exac
 
 from __future__ import annotations
 
-import zlib
-
 import numpy as np
 import pytest
+from kb_testdata import BagOfWords
 
-from knowledge_base import ConfigError, LanguageSettings, SearchConfig
+from knowledge_base import LanguageSettings, SearchConfig, SearchConfigError
 from knowledge_base.dense import DenseIndex
 from knowledge_base.documents import document_from_faq
-from knowledge_base.embedders import Matrix
 from knowledge_base.fusion import _best_chunks, _topk_mean, rank
 from knowledge_base.index import SearchIndex
-from knowledge_base.text import tokenize_en
-
-DIM = 64
-
-
-class BagOfWords:
-    """Hashes stemmed words into DIM buckets: texts sharing words have a high cosine."""
-
-    identity = "test:bag-of-words"
-    multilingual = False
-
-    def _embed(self, texts: list[str]) -> Matrix:
-        out = np.zeros((len(texts), DIM), np.float32)
-        for row, text in enumerate(texts):
-            for word in tokenize_en(text):
-                out[row, zlib.crc32(word.encode()) % DIM] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        return out / norms
-
-    def embed_queries(self, texts: list[str]) -> Matrix:
-        return self._embed(texts)
-
-    def embed_passages(self, texts: list[str]) -> Matrix:
-        return self._embed(texts)
 
 
 def _settings(**kwargs: float) -> LanguageSettings:
@@ -117,9 +90,9 @@ def test_neighbour_votes_outweigh_one_lucky_match() -> None:
     )
     assert index.doc_ids[int(voted.order[0])] == "card"
     assert voted.scores[0] - voted.scores[1] > best_only.scores[0] - best_only.scores[1]
-    for name in ("cos_top:bow", "proto_top:bow", "proto_margin:bow", "knn_share:bow"):
+    for name in ("dense_top", "proto_top", "proto_margin", "knn_share", "bm25_top"):
         assert name in voted.features
-    assert 0.0 <= voted.features["knn_share:bow"] <= 1.0
+    assert 0.0 <= voted.features["knn_share"] <= 1.0
 
 
 def test_dense_scores_are_exact_inner_products() -> None:
@@ -131,10 +104,39 @@ def test_dense_scores_are_exact_inner_products() -> None:
 
 
 def test_aggregation_settings_are_validated_and_kept_by_env() -> None:
-    with pytest.raises(ConfigError):
+    with pytest.raises(SearchConfigError):
         LanguageSettings(("minilm",), 0.1, (1.0,), knn=0)
-    with pytest.raises(ConfigError):
+    with pytest.raises(SearchConfigError):
         LanguageSettings(("minilm",), 0.1, (1.0,), proto_weight=-1.0)
     config = SearchConfig.from_env({"CIVIC_KB_MODEL_EN": "minilm", "CIVIC_KB_BM25_WEIGHT_ZH": "1"})
     assert config.en.knn_weight == SearchConfig().en.knn_weight > 0
     assert config.zh.proto_weight == SearchConfig().zh.proto_weight > 0
+
+
+def test_near_miss_reference_excludes_the_probe_document() -> None:
+    index = _index()
+    reference = index.reference
+    assert set(reference) == {"en:bm25", "en:cos:bow", "en:proto:bow"}
+    # by hand: every question probes every *other* document's best chunk
+    tops = []
+    for probe, chunk in enumerate(index.chunks):
+        if chunk.section != "question":
+            continue
+        scores = index.dense["bow"].vectors @ index.dense["bow"].vectors[probe]
+        own = index.chunk_doc[probe]
+        tops.append(max(float(scores[i]) for i in range(len(scores)) if index.chunk_doc[i] != own))
+    assert reference["en:cos:bow"].mean == pytest.approx(np.mean(tops), abs=1e-5)
+    assert reference["en:cos:bow"].std >= 0.02
+    # a query is expressed in those units
+    ranking = rank(
+        index, "card still not arrived after a week", "en", _settings(), {"bow": BagOfWords()}
+    )  # type: ignore[dict-item]
+    cos_top = float(
+        np.max(
+            index.dense["bow"].vectors
+            @ BagOfWords().embed_queries(["card still not arrived after a week"])[0]
+        )
+    )
+    assert ranking.features["dense_top"] == pytest.approx(
+        reference["en:cos:bow"].z(cos_top), abs=1e-4
+    )

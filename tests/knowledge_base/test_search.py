@@ -49,14 +49,16 @@ def test_guide_lookup_falls_back_to_other_language(kb: KnowledgeBase) -> None:
 
 
 def test_quality_floor_on_dev_set(kb: KnowledgeBase) -> None:
-    """Far below the measured figures (R@1 ~.97, decisions ~.92): fails only when broken."""
+    """Far below the measured figures (R@1 ~.98, zero-shot two-way decisions ~.93): fails only
+    when broken. The decisions are the shipped zero-shot model's (no calibration file): nothing
+    was fitted on these guides or queries. A new guide needs no dev queries to pass."""
     for lang in ("en", "zh"):
         queries = read_queries(DEV / f"queries-{lang}.jsonl")
         _, held_out = split_queries(queries)
         report = evaluate(kb, held_out)
         assert report.recall_at_1 >= 0.85, (lang, report)
         assert report.recall_at_5 >= 0.93, (lang, report)
-        assert report.decision_accuracy >= 0.80, (lang, report)
+        assert report.two_way_accuracy >= 0.80, (lang, report)
 
 
 def test_query_vector_matches_the_passage_vector() -> None:
@@ -69,3 +71,25 @@ def test_query_vector_matches_the_passage_vector() -> None:
     query = embedder.embed_queries([text])[0]
     passage = embedder.embed_passages([text, "something else entirely"])[0]
     assert float(query @ passage) > 0.999
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "section"),
+    [
+        ("is a Tibetan Mastiff allowed, it is taller than 60 cm", "en", "who"),
+        (
+            "owner's ID card and proof of address, photos of the dog front and side",
+            "en",
+            "documents",
+        ),
+        ("藏獒可以养吗，肩高超过60厘米", "zh", "who"),
+        ("狗的正面和侧面照片各一张", "zh", "documents"),
+    ],
+)
+def test_a_detail_inside_a_long_section_is_found_by_its_passage(
+    kb: KnowledgeBase, text: str, lang: str, section: str
+) -> None:
+    """Words that occur only in a section body (not the title, aliases or questions): the
+    guide is found through that passage, and the hit carries it."""
+    hit = kb.search(text, lang).hits[0]
+    assert (hit.guide_id, hit.section) == ("dog-registration", section)

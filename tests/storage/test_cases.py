@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.cases.store import CaseStore
+from bot.cases.store import CaseInputError, CaseStore
 from bot.errors import NotFound
 from bot.storage.db import Database
 
@@ -71,8 +71,8 @@ def test_status_changes_are_visible(db: Database, clock: FakeClock, citizen: str
     store = CaseStore(db, clock)
     case = store.create(citizen, "renew_residence_permit", {}, "rest", "en")
     clock.advance(3600)
-    store.set_status(case.reference, "resolved")
+    store.change_status(case.reference, "in_review", "agent:ana")
     updated = store.get(case.reference, citizen)
-    assert updated.status == "resolved" and updated.updated_at > updated.created_at
-    with pytest.raises(ValueError):
-        store.set_status(case.reference, "lost")
+    assert updated.status == "in_review" and updated.updated_at > updated.created_at
+    with pytest.raises(CaseInputError):
+        store.change_status(case.reference, "lost", "agent:ana")

@@ -1,15 +1,14 @@
 """bench/load_bench.py and bench/stats.py: Server-Timing parsing, the per-message own time, the
-targets interleaved message by message (against real HTTP servers), and the paired comparison
-with Rasa direct."""
+targets interleaved message by message (against real HTTP servers), the paired comparison
+with Rasa direct and the targets the gateway is held to. Nothing here depends on how fast
+this machine is: the order of events is checked, never their duration."""
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import statistics
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,7 @@ from aiohttp import web
 
 from bench import load_bench
 from bench.load_bench import compare
-from bench.stats import Sample, added_ms, paired, ratio_ci, report_of, server_timing, summarise
+from bench.stats import Sample, added_ms, paired, report_of, server_timing, summarise, targets_of
 from tests.conftest import free_port
 
 
@@ -47,38 +46,40 @@ def test_own_time_is_latency_less_the_wait_for_rasa_per_message() -> None:
 @dataclass
 class Targets:
     """Two HTTP servers in a thread: one answers as Rasa's REST webhook, the other as the
-    gateway's REST API; every request is logged (target, conversation, text, arrival)."""
+    gateway's REST API; every request is logged (target, conversation, text, event number)
+    when it arrives, and its answer when it leaves (as "answered")."""
 
     urls: dict[str, str]
-    log: list[tuple[str, str, str, float]] = field(default_factory=list)
+    log: list[tuple[str, str, str, int]] = field(default_factory=list)
 
-
-RASA_S, GATEWAY_ADDS_S = 0.005, 0.004  # the stand-ins' answer times
+    def event(self, target: str, cid: str, text: str) -> None:
+        self.log.append((target, cid, text, len(self.log)))
 
 
 @pytest.fixture
 def targets() -> Iterator[Targets]:
     ports = {"rasa": free_port(), "gateway": free_port()}
     out = Targets({"rasa_direct": f"http://127.0.0.1:{ports['rasa']}",
-                   "gateway": f"http://127.0.0.1:{ports['gateway']}",
-                   "rasa_direct_again": f"http://127.0.0.1:{ports['rasa']}"})  # fmt: skip
+                   "gateway": f"http://127.0.0.1:{ports['gateway']}"})  # fmt: skip
     loop = asyncio.new_event_loop()
     runners: list[web.AppRunner] = []
 
     async def webhook(request: web.Request) -> web.Response:
         body = await request.json()
         target = body["sender"].split("-")[1]
-        out.log.append((target, body["sender"], body["message"], time.monotonic()))
-        await asyncio.sleep(RASA_S)
+        out.event(target, body["sender"], body["message"])
+        await asyncio.sleep(0)
+        out.event("answered", body["sender"], body["message"])
         return web.json_response([{"text": "ok"}])
 
     async def api(request: web.Request) -> web.Response:
         body = await request.json()
         cid = request.match_info["cid"]
         assert request.headers["Authorization"] == f"Bearer {load_bench.API_KEY}"
-        out.log.append(("gateway", cid, body["text"], time.monotonic()))
-        await asyncio.sleep(RASA_S + GATEWAY_ADDS_S)
-        return web.json_response({"replies": []}, headers={"Server-Timing": "rasa;dur=5"})
+        out.event("gateway", cid, body["text"])
+        await asyncio.sleep(0)
+        out.event("answered", cid, body["text"])
+        return web.json_response({"replies": []}, headers={"Server-Timing": "rasa;dur=0.5"})
 
     async def start() -> None:
         routes = {"rasa": ("/webhooks/rest/webhook", webhook),
@@ -107,73 +108,35 @@ QS = {"en": [f"question {i}" for i in range(40)], "zh": [f"问题 {i}" for i in 
 def test_targets_are_interleaved_message_by_message(targets: Targets) -> None:
     """Each turn's text goes to every target, one after the other, each target on its own
     conversation with the citizen; the order rotates from turn to turn."""
-    samples, _ = asyncio.run(load_bench.run(targets.urls, 1, 26, QS, think_s=0.005))
-    log = sorted(targets.log, key=lambda row: row[3])
-    assert len(log) == 3 * 26 and all(s.ok for ss in samples.values() for s in ss)
-    turns = [log[i : i + 3] for i in range(0, len(log), 3)]
+    samples, _ = asyncio.run(load_bench.run(targets.urls, 1, 26, QS, think_s=0.001))
+    arrivals = [row for row in targets.log if row[0] != "answered"]
+    assert len(arrivals) == 2 * 26 and all(s.ok for ss in samples.values() for s in ss)
+    turns = [arrivals[i : i + 2] for i in range(0, len(arrivals), 2)]
     assert all(len({text for _, _, text, _ in turn}) == 1 for turn in turns)  # the same text
     assert all({t for t, *_ in turn} == set(targets.urls) for turn in turns)  # to each target
-    assert {turn[0][0] for turn in turns} == set(targets.urls)  # each goes first in some turn
-    assert len({turn[0][0] for turn in turns[:3]}) == 3  # rotating: three turns, three firsts
-    conversations = {(t, cid) for t, cid, *_ in log}
-    assert len(conversations) == 3 * 3  # 26 turns: 12 + 12 + 2, a new citizen every 12
-    # a message is only sent when the one before it (to whichever target) was answered
-    assert all(b[3] - a[3] >= RASA_S for a, b in itertools.pairwise(log))
+    assert [turn[0][0] for turn in turns[:2]] == ["rasa_direct", "gateway"]  # rotating
+    conversations = {(t, cid) for t, cid, *_ in arrivals}
+    assert len(conversations) == 2 * 3  # 26 turns: 12 + 12 + 2, a new citizen every 12
+    # one line: a message is only sent when the one before it (to either target) was answered
+    kinds = ["answered" if row[0] == "answered" else "sent" for row in targets.log]
+    assert kinds == ["sent", "answered"] * 26 * 2
 
 
 def test_the_kth_samples_of_all_targets_are_the_same_turn(targets: Targets) -> None:
-    samples, _ = asyncio.run(load_bench.run(targets.urls, 3, 30, QS, think_s=0.002))
+    samples, _ = asyncio.run(load_bench.run(targets.urls, 3, 30, QS, think_s=0.001))
     assert {t: len(s) for t, s in samples.items()} == dict.fromkeys(targets.urls, 90)
     kinds = {t: [s.kind for s in ss] for t, ss in samples.items()}
-    assert kinds["gateway"] == kinds["rasa_direct"] == kinds["rasa_direct_again"]
+    assert kinds["gateway"] == kinds["rasa_direct"]
     assert len(set(kinds["gateway"])) > 1  # a mix, not one kind everywhere
     # and the texts each target received are the same, conversation by conversation
     texts: dict[str, dict[str, list[str]]] = {}
-    for target, cid, text, _ in sorted(targets.log, key=lambda row: row[3]):
-        texts.setdefault(target, {}).setdefault(cid, []).append(text)
+    for target, cid, text, _ in targets.log:
+        if target != "answered":
+            texts.setdefault(target, {}).setdefault(cid, []).append(text)
     assert sorted(texts["gateway"].values()) == sorted(texts["rasa_direct"].values())
-
-
-def test_interleaving_measures_what_a_target_adds(targets: Targets) -> None:
-    """Over real HTTP: the 'gateway' answers 4 ms later than 'Rasa'; the comparison finds
-    about that much, and Rasa against itself about nothing."""
-    out = compare(targets.urls, 4, 24, QS, 0.005)
-    added = out["added_ms"]["gateway"]
-    assert added is not None and 3.0 < added["median"] < 6.0
-    null = out["added_ms"]["rasa_direct_again"]
-    assert null is not None and abs(null["median"]) < 1.0
-    assert out["gateway"]["errors"] == 0 and out["gateway"]["own_p50_ms"] > 3.0
-    assert json.dumps(out)  # the report is plain JSON
-
-
-def test_the_ratio_interval_covers_the_ratio_and_narrows_with_more_messages() -> None:
-    import random
-
-    rng = random.Random(5)
-    direct = [rng.gauss(30, 8) for _ in range(300)]
-    slower = [x * 1.2 + rng.gauss(0, 3) for x in direct]  # every message about 20% slower
-    low, high = ratio_ci(list(zip(slower, direct, strict=True)))  # type: ignore[misc]
-    assert low < 1.2 < high and high - low < 0.2
-    many = [rng.gauss(30, 8) for _ in range(3000)]
-    pairs = [(x * 1.2 + rng.gauss(0, 3), x) for x in many]
-    low2, high2 = ratio_ci(pairs)  # type: ignore[misc]
-    assert low2 < 1.2 < high2 and high2 - low2 < (high - low) / 2
-    assert ratio_ci([]) is None
-
-
-def test_pairing_the_same_messages_narrows_the_interval() -> None:
-    """A message's own cost is on both sides of a pair; broken pairs (each side drawn on its
-    own, as two unrelated samples) give the wide interval of two independent medians."""
-    import random
-
-    rng = random.Random(7)
-    direct = [rng.lognormvariate(3.4, 0.4) for _ in range(400)]
-    gateway = [x + 1.5 + rng.gauss(0, 0.5) for x in direct]
-    low, high = ratio_ci(list(zip(gateway, direct, strict=True)))  # type: ignore[misc]
-    shuffled = direct[:]
-    rng.shuffle(shuffled)
-    low_u, high_u = ratio_ci(list(zip(gateway, shuffled, strict=True)))  # type: ignore[misc]
-    assert high - low < (high_u - low_u) / 3
+    # the gateway's replies said how long Rasa took: its own time is measured on each
+    assert all(s.rasa_ms == 0.5 for s in samples["gateway"])
+    assert all(s.rasa_ms is None for s in samples["rasa_direct"])
 
 
 def test_added_ms_is_the_median_difference_of_the_same_messages() -> None:
@@ -199,7 +162,7 @@ def test_pairs_are_the_same_turn_and_skip_failures() -> None:
     assert paired(gateway, direct) == [(12.0, 10.0)]
 
 
-def test_compare_reports_each_ratios_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compare_reports_what_the_gateway_adds(monkeypatch: pytest.MonkeyPatch) -> None:
     async def fake_run(urls: dict[str, str], n: int, turns: int, *_: Any, **kw: Any) -> Any:
         ms = {t: 12.0 if t == "gateway" else 10.0 for t in urls}
         return {
@@ -208,40 +171,33 @@ def test_compare_reports_each_ratios_interval(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(load_bench, "run", fake_run)
     out = compare({"rasa_direct": "a", "gateway": "c"}, 8, 36, {}, 3.0)
-    low, high = out["ratio_ci95"]["gateway"]
-    assert 1.0 < low <= 13 / 11 <= high < 1.4  # medians 13 and 11 ms
-    assert set(out["ratio_ci95"]) == {"gateway"}
-    assert out["added_ms"]["gateway"] == {
+    assert out["added_ms"] == {
         "median": 2.0, "ci95": [2.0, 2.0], "share_of_direct_p50": round(2 / 11, 3)
     }  # fmt: skip
+    assert json.dumps(out)  # the report is plain JSON
 
 
-def test_the_report_has_the_issues_keys_and_the_extra_targets_figures(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Rasa direct twice (--null) and the bare forwarder beside the gateway: each compared
-    with Rasa direct the same way, under its own key prefix."""
+def _run(n: int, own: float, question_ms: float, failed: int = 0) -> dict[str, Any]:
+    samples = [Sample("question", question_ms, True, question_ms - own) for _ in range(20)]
+    samples += [Sample("form", 50.0, False) for _ in range(failed)]
+    return {"n": n, "gateway": summarise(samples, 10.0)}
 
-    async def fake_run(urls: dict[str, str], n: int, turns: int, *_: Any, **kw: Any) -> Any:
-        extra = {"gateway": 3.0, "proxy_floor": 1.0}
-        return {
-            t: [Sample("question", 30.0 + extra.get(t, 0.0) + i % 5, True) for i in range(turns)]
-            for t in urls
-        }, 1.0
 
-    monkeypatch.setattr(load_bench, "run", fake_run)
-    urls = {"rasa_direct": "a", "proxy_floor": "b", "gateway": "c", "rasa_direct_again": "a"}
-    runs = [{"n": 8, **compare(urls, 8, 24, {}, 3.0)}]
+def test_the_targets_are_met_or_missed_by_the_runs_figures() -> None:
+    met = targets_of([_run(1, 9.0, 900.0, 3), _run(8, 4.0, 250.0), _run(32, 9.0, 900.0)])
+    assert {k: (t["value"], t["met"]) for k, t in met.items()} == {
+        "own_p50_ms": (4.0, True), "question_p95_ms": (250.0, True), "errors_at_32": (0, True)
+    }  # fmt: skip
+    missed = targets_of([_run(8, 6.0, 301.0), _run(32, 1.0, 10.0, failed=1)])
+    assert [t["met"] for t in missed.values()] == [False, False, False]
+    unmeasured = targets_of([_run(1, 1.0, 10.0)])
+    assert all(t["value"] is None and t["met"] is None for t in unmeasured.values())
+
+
+def test_the_report_has_the_runs_targets_and_resources() -> None:
+    runs = [_run(8, 4.0, 250.0), _run(32, 4.0, 280.0)]
+    runs[0]["added_ms"] = {"median": 4.0, "ci95": [3.5, 4.5], "share_of_direct_p50": 0.02}
     report = report_of(runs, {"total": 1800.0}, 20.0, 3000)
-    direct = statistics.median(30.0 + i % 5 for i in range(24))  # 32 ms
-    assert report["overhead_ratio"] == round((direct + 3) / direct, 3)
-    assert report["overhead_added_ms"]["median"] == 3.0
-    assert report["floor_ratio"] == round((direct + 1) / direct, 3)
-    assert report["floor_added_ms"]["median"] == 1.0
-    assert report["null_ratio"] == 1.0 and report["null_ratio_ci95"] == [1.0, 1.0]
-    assert report["null_added_ms"]["median"] == 0.0
-    assert {"runs", "rss_mb", "startup_s", "overhead_ratio_ci95"} <= set(report)
-    without = report_of(
-        [{"n": 8, **compare({"rasa_direct": "a", "gateway": "c"}, 8, 24, {}, 3.0)}], {}, 1.0, 0
-    )
-    assert not any(k.startswith(("floor_", "null_")) for k in without)
+    assert set(report) == {"runs", "targets", "added_ms", "rss_mb", "startup_s", "think_ms"}
+    assert report["runs"][0]["gateway"]["own_p50_ms"] == 4.0
+    assert report["added_ms"]["median"] == 4.0 and report["targets"]["errors_at_32"]["met"]

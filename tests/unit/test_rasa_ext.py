@@ -1,4 +1,5 @@
-"""rasa_ext/sitecustomize.py, run in Rasa's own Python: validation stays exactly as strict."""
+"""rasa_ext/civic_schema_once.py (loaded by sitecustomize.py), run in Rasa's own Python:
+validation stays exactly as strict."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 PROGRAM = """
 import jsonschema
 from rasa.core.actions.action import RemoteAction
-assert jsonschema.validate.__module__ == "sitecustomize", jsonschema.validate.__module__
+assert jsonschema.validate.__module__ == "civic_schema_once", jsonschema.validate.__module__
 spec = RemoteAction.action_response_format_spec()
 good = {"events": [{"event": "slot", "name": "lang", "value": "zh"}], "responses": []}
 for _ in range(3):
@@ -101,7 +102,7 @@ url = urlparse(sys.argv[1])
 domain = Domain.load("intents/domain")
 db = int((url.path or "/0")[1:] or 0)
 kw = dict(host=url.hostname, port=url.port, db=db, key_prefix="rasatest")
-store = CivicRedisTrackerStore(domain, **kw)
+store = CivicRedisTrackerStore(domain, host=sys.argv[1], key_prefix="rasatest")
 plain = RedisTrackerStore(domain, **kw)
 sender = "t-" + uuid.uuid4().hex
 
@@ -156,3 +157,98 @@ def test_metadata_slots_set_inside_rasa_only_on_change() -> None:
 @pytest.mark.skipif(not RASA_PYTHON.exists(), reason=".venv-rasa is not installed")
 def test_tracker_store_saves_without_merge_and_stays_readable_by_rasa(redis_url: str) -> None:
     _run_rasa_python(STORE_PROGRAM, redis_url)
+
+
+LOCK_AND_STORE_OVER_TLS = """
+import asyncio, sys, uuid
+from civic_tracker_store import CivicRedisLockStore, CivicRedisTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+url = sys.argv[1]
+domain = Domain.load("intents/domain")
+store = CivicRedisTrackerStore(domain, host=url, key_prefix="rasa")
+locks = CivicRedisLockStore(EndpointConfig(url=url, key_prefix="rasa"))
+sender = "tls-" + uuid.uuid4().hex
+assert store.red.connection_pool.connection_class.__name__ == "SSLConnection"
+
+async def main():
+    async with locks.lock(sender, wait_time_in_seconds=0.1):
+        assert locks.get_lock(sender) is not None
+        tracker = DialogueStateTracker.from_events(sender, [
+            ActionExecuted("action_listen"), UserUttered("hi", {"name": "greet", "confidence": 1})])
+        await store.save(tracker)
+    assert len((await store.retrieve(sender)).events) == 2
+    assert store.red.exists(store.key_prefix + sender)
+    assert not locks.red.exists(locks.key_prefix + sender)  # released
+    store.red.delete(store.key_prefix + sender)
+
+
+asyncio.run(main())
+print("ok")
+"""
+
+
+HTTP_PROGRAM = r"""
+import asyncio
+
+from aiohttp import web
+from rasa.utils.endpoints import ClientResponseError
+from rasa.utils.endpoints import EndpointConfig
+
+import civic_http  # noqa: F401  (replaces EndpointConfig.request)
+
+peers = []
+
+
+async def webhook(request):
+    peers.append(request.transport.get_extra_info("peername"))
+    body = await request.json()
+    if body.get("fail"):
+        return web.Response(status=500, text="boom")
+    return web.json_response({"echo": body, "auth": request.headers.get("X-Token")})
+
+
+async def main():
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    config = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Token": "t"})
+    first = await config.request(json={"n": 1})
+    second = await config.request(json={"n": 2})
+    assert first == {"echo": {"n": 1}, "auth": "t"} and second["echo"] == {"n": 2}
+    assert len(peers) == 2 and peers[0] == peers[1], peers  # one pooled connection, reused
+    try:
+        await config.request(json={"fail": True})
+        raise AssertionError("a 500 must raise")
+    except ClientResponseError as exc:
+        assert exc.status == 500
+    await config._civic_session[1].close()
+    await runner.cleanup()
+
+
+asyncio.run(main())
+print("ok")
+"""
+
+
+@pytest.mark.skipif(not RASA_PYTHON.exists(), reason=".venv-rasa is not installed")
+def test_tracker_and_lock_stores_over_tls_with_a_password(tmp_path: Path) -> None:
+    """REDIS_URL=rediss://:password@host/0?ssl_ca_certs=... reaches Rasa's tracker and lock
+    stores: a TLS-only Redis with a password (Debian's redis-server) serves both."""
+    from tests.tls_services import make_certificates, tls_redis
+
+    certs = make_certificates(tmp_path / "certs")
+    with tls_redis(tmp_path / "redis", certs) as url:
+        _run_rasa_python(LOCK_AND_STORE_OVER_TLS, url)
+
+
+@pytest.mark.skipif(not RASA_PYTHON.exists(), reason=".venv-rasa is not installed")
+def test_action_server_calls_share_one_pooled_connection_inside_rasa() -> None:
+    _run_rasa_python(HTTP_PROGRAM)

@@ -95,3 +95,15 @@ def test_a_title_line_stays_on_its_own_line() -> None:
     assert chunks("Library card\nIt is free. Bring your ID.", "en") == [
         "Library card\nIt is free. Bring your ID."
     ]
+
+
+def test_a_source_and_its_address_stay_in_one_message() -> None:
+    """ "Source:" used to end one message and its address start the next."""
+    words = " ".join(["word"] * 45)
+    address = "https://services.lakeside.example/guides/passport (reviewed on 2026-08-20)"
+    text = f"{words}. Go there.\nSource: {address}"
+    pieces = chunks(text, "en")
+    assert any(f"Source: {address}" in piece for piece in pieces), pieces
+    assert chunks("Bring these: your card. Your photo.", "en") == [
+        "Bring these: your card. Your photo."
+    ]

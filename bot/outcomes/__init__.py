@@ -1,0 +1,1 @@
+"""What each citizen turn came to, recorded as it happens: the supervisors' insights count these."""

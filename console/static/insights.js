@@ -1,0 +1,352 @@
+// Insights screens of the agent console: every figure from its JSON route, drawn as an SVG
+// chart (presentation attributes only: the page's CSP allows no inline style), each with a
+// table alternative (one row per data point) and a CSV download. Supervisors see every
+// figure; editors the stale guides and the unanswered-question groups.
+"use strict";
+(() => {
+  const SVG = "http://www.w3.org/2000/svg";
+  const COLORS = ["#1f5eff", "#b42318", "#067647", "#93370d", "#6941c6", "#344054"];
+  const W = 720, H = 260, PAD = { l: 48, r: 12, t: 12, b: 40 };
+  const $ = (id) => document.getElementById(id);
+  let me = null;
+  let counter = 0;
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) if (v !== null && v !== undefined) node.setAttribute(k, v);
+    for (const child of children) node.append(child);
+    return node;
+  }
+  function svg(tag, attrs, text) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function csrf() {
+    // console.js keeps the session's CSRF token in its `state` (cookie sessions)
+    return typeof state !== "undefined" && state && state.csrf ? state.csrf : null;  // eslint-disable-line no-undef
+  }
+  async function get(path) {
+    const response = await fetch(path, { credentials: "same-origin" });
+    if (!response.ok) throw new Error(path + ": " + response.status);
+    return response.json();
+  }
+  function fmt(value) {
+    if (value === null || value === undefined) return "–";
+    if (typeof value === "number" && !Number.isInteger(value)) return value.toFixed(2);
+    return String(value);
+  }
+
+  // A figure: title, chart (or a note when there is nothing to draw), table, CSV link.
+  function figure(title, csvPath, columns, rows, draw, note) {
+    const id = "ins-fig-" + (++counter);
+    const fig = el("figure", { class: "ins-figure", "aria-labelledby": id + "-t" });
+    fig.append(el("figcaption", { id: id + "-t" }, title));
+    if (rows.length === 0) {
+      fig.append(el("p", { class: "muted ins-empty" }, note || "No data for this period."));
+    } else {
+      const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": id + "-t", class: "ins-chart", focusable: "false" });
+      draw(chart);
+      fig.append(chart);
+    }
+    const table = el("table", { class: "ins-table" });
+    table.append(el("caption", { class: "sr-only" }, title + " (table)"));
+    const head = el("tr");
+    columns.forEach((c) => head.append(el("th", { scope: "col" }, c.label || c)));
+    table.append(el("thead", {}, head));
+    const body = el("tbody");
+    rows.forEach((row) => {
+      const tr = el("tr");
+      row.forEach((cell, i) => tr.append(cell instanceof Node ? el("td", {}, cell) : el(i === 0 ? "th" : "td", i === 0 ? { scope: "row" } : {}, fmt(cell))));
+      body.append(tr);
+    });
+    table.append(body);
+    const details = el("details", { class: "ins-details" }, el("summary", {}, "Table: " + title),
+      el("div", { class: "table-wrap", tabindex: "0", role: "group", "aria-label": title + " table" }, table));
+    fig.append(details);
+    if (csvPath) fig.append(el("p", {}, el("a", { href: csvPath, download: "" }, "Download CSV: " + title)));
+    return fig;
+  }
+
+  function scale(max) { return max > 0 ? max : 1; }
+
+  function axes(chart, labels, max, yFormat) {
+    const x0 = PAD.l, y0 = H - PAD.b, x1 = W - PAD.r, y1 = PAD.t;
+    chart.append(svg("line", { x1: x0, y1: y0, x2: x1, y2: y0, stroke: "#8a93a3" }));
+    chart.append(svg("line", { x1: x0, y1: y0, x2: x0, y2: y1, stroke: "#8a93a3" }));
+    for (let i = 0; i <= 4; i++) {
+      const v = (max * i) / 4, y = y0 - ((y0 - y1) * i) / 4;
+      chart.append(svg("text", { x: x0 - 6, y: y + 4, "text-anchor": "end", "font-size": 11, fill: "#555e6e" }, yFormat ? yFormat(v) : fmt(Math.round(v * 100) / 100)));
+      if (i) chart.append(svg("line", { x1: x0, y1: y, x2: x1, y2: y, stroke: "#eaecf0" }));
+    }
+    const every = Math.max(1, Math.ceil(labels.length / 8));
+    labels.forEach((label, i) => {
+      if (i % every) return;
+      const x = x0 + ((x1 - x0) * (i + 0.5)) / labels.length;
+      chart.append(svg("text", { x, y: y0 + 16, "text-anchor": "middle", "font-size": 11, fill: "#555e6e" }, label));
+    });
+  }
+
+  function legend(chart, names) {
+    names.forEach((name, i) => {
+      const x = PAD.l + i * 130;
+      chart.append(svg("rect", { x, y: H - 14, width: 10, height: 10, fill: COLORS[i % COLORS.length] }));
+      chart.append(svg("text", { x: x + 14, y: H - 5, "font-size": 11, fill: "#1d2330" }, name));
+    });
+  }
+
+  // series: [{name, values}], labels: x labels
+  function lines(labels, series, yFormat, fixedMax) {
+    return (chart) => {
+      const max = fixedMax || scale(Math.max(0, ...series.flatMap((s) => s.values.filter((v) => v !== null))));
+      axes(chart, labels, max, yFormat);
+      const x0 = PAD.l, y0 = H - PAD.b, x1 = W - PAD.r;
+      series.forEach((s, k) => {
+        let d = "";
+        s.values.forEach((v, i) => {
+          if (v === null) return;
+          const x = x0 + ((x1 - x0) * (i + 0.5)) / labels.length, y = y0 - ((y0 - PAD.t) * v) / max;
+          d += (d ? " L" : "M") + x.toFixed(1) + " " + y.toFixed(1);
+          if (labels.length <= 60) chart.append(svg("circle", { cx: x, cy: y, r: 2.5, fill: COLORS[k % COLORS.length] }));
+        });
+        if (d) chart.append(svg("path", { d, fill: "none", stroke: COLORS[k % COLORS.length], "stroke-width": 2 }));
+      });
+      legend(chart, series.map((s) => s.name));
+    };
+  }
+
+  // horizontal bars: items [{label, value}]
+  function bars(items, yFormat) {
+    return (chart) => {
+      const max = scale(Math.max(0, ...items.map((i) => i.value || 0)));
+      const left = 190, right = W - 50, rowH = Math.max(16, Math.min(24, (H - 8) / Math.max(1, items.length)));
+      chart.setAttribute("viewBox", `0 0 ${W} ${Math.max(H, items.length * rowH + 8)}`);
+      items.forEach((item, i) => {
+        const y = 4 + i * rowH, width = ((right - left) * (item.value || 0)) / max;
+        chart.append(svg("text", { x: left - 6, y: y + rowH * 0.65, "text-anchor": "end", "font-size": 11, fill: "#1d2330" }, item.label.slice(0, 32)));
+        chart.append(svg("rect", { x: left, y: y + 2, width: Math.max(0, width), height: rowH - 4, fill: item.color || COLORS[0] }));
+        chart.append(svg("text", { x: left + width + 4, y: y + rowH * 0.65, "font-size": 11, fill: "#1d2330" }, yFormat ? yFormat(item.value) : fmt(item.value)));
+      });
+    };
+  }
+
+  const pct = (v) => (v === null || v === undefined ? "–" : Math.round(v * 100) + "%");
+
+  function range() {
+    const params = new URLSearchParams();
+    if ($("ins-from").value) params.set("from", $("ins-from").value + "T00:00:00Z");
+    if ($("ins-to").value) params.set("to", $("ins-to").value + "T23:59:59Z");
+    return params.toString();
+  }
+
+  async function outcomes(box) {
+    const q = range();
+    const data = await get("/api/v1/insights/outcomes?" + q);
+    const days = data.days.filter((d) => d.sessions || d.answered || d.clarified || d.declined || d.handed_off || d.forms_started);
+    const labels = days.map((d) => d.day.slice(5));
+    const csv = "/api/v1/insights/outcomes?format=csv&" + q;
+    const keys = ["answered", "clarified", "declined", "handed_off", "forms_started", "forms_submitted", "forms_abandoned"];
+    box.append(figure("Outcomes per day", csv, ["day", ...keys],
+      days.map((d) => [d.day, ...keys.map((k) => d[k])]),
+      lines(labels, keys.slice(0, 5).map((k) => ({ name: k.replace("_", " "), values: days.map((d) => d[k]) })))));
+    const contained = days.filter((d) => d.sessions);
+    box.append(figure("Containment per day (sessions without a request for a person)", null,
+      ["day", "sessions", "contained", "containment"],
+      contained.map((d) => [d.day, d.sessions, d.contained, pct(d.containment)]),
+      lines(contained.map((d) => d.day.slice(5)), [{ name: "containment", values: contained.map((d) => d.containment) }], pct, 1)));
+    const rated = data.handoff_ratings.filter((r) => r.count);
+    box.append(figure("Handoff ratings (1-5) per day", null, ["day", "ratings", "mean"],
+      rated.map((r) => [r.day, r.count, r.mean]),
+      lines(rated.map((r) => r.day.slice(5)), [{ name: "mean rating", values: rated.map((r) => r.mean) }], null, 5)));
+    const channels = Object.entries(data.by_channel), langs = Object.entries(data.by_lang);
+    const groups = [...channels.map(([k, v]) => ["channel " + k, v]), ...langs.map(([k, v]) => ["language " + k, v])];
+    box.append(figure("Containment by channel and language", null, ["group", "sessions", "answered", "declined", "handed off", "containment"],
+      groups.map(([k, v]) => [k, v.sessions, v.answered, v.declined, v.handed_off, pct(v.containment)]),
+      bars(groups.map(([k, v]) => ({ label: k, value: v.containment || 0 })), pct)));
+  }
+
+  async function funnel(box) {
+    const q = range();
+    const data = await get("/api/v1/insights/funnel?" + q);
+    if (!data.forms.length) {
+      box.append(figure("Form funnel", "/api/v1/insights/funnel?format=csv&" + q, ["form", "mode", "stage", "count", "dropped", "median time (s)"], [], null));
+    }
+    data.forms.forEach((f) => {
+      const stages = [["started", f.started, null, null], ...f.steps.map((s) => [s.summary ? "summary" : "step " + s.step, s.reached, s.dropped, s.median_s]), ["submitted", f.submitted, null, null]];
+      box.append(figure(`Form funnel: ${f.form} (${f.mode})`, "/api/v1/insights/funnel?format=csv&" + q,
+        ["stage", "count", "dropped", "median time (s)"], stages,
+        bars(stages.map(([label, value]) => ({ label, value })))));
+      const fields = Object.entries(f.validation_failures);
+      if (fields.length) {
+        box.append(figure(`Refused answers per field: ${f.form} (${f.mode})`, null, ["field", "refused"], fields,
+          bars(fields.map(([label, value]) => ({ label, value, color: COLORS[1] })))));
+      }
+    });
+  }
+
+  async function demand(box, plan) {
+    const data = await get("/api/v1/insights/demand");
+    const agents = new Map((plan.by_hour || []).filter((c) => c.agents_erlang_c !== undefined)
+      .map((c) => [c.weekday + c.hour, c.agents_erlang_c]));
+    const cells = data.cells;
+    const list = el("div", { id: "ins-cell-tickets", role: "status" });
+    async function open(cell) {
+      const body = await get(`/api/v1/insights/demand/tickets?weekday=${cell.weekday}&hour=${cell.hour}`);
+      list.replaceChildren(el("h4", {}, `Tickets on ${cell.weekday} ${cell.hour}:00–${cell.hour}:59`));
+      const ul = el("ul", { class: "ins-cell-list" });
+      body.tickets.forEach((t) => ul.append(el("li", {}, `#${t.id} · ${new Date(t.created_at).toLocaleString()} · ${t.kind} · ${t.status} · ${t.team || "general"}${t.topic ? " · " + t.topic : ""}`)));
+      if (!body.tickets.length) ul.append(el("li", { class: "muted" }, "No tickets."));
+      list.append(ul);
+    }
+    const rows = cells.map((c) => {
+      const button = el("button", { type: "button", class: "secondary ins-open" }, "Open tickets");
+      button.addEventListener("click", () => open(c));
+      return [c.weekday + " " + String(c.hour).padStart(2, "0") + ":00", c.count, button];
+    });
+    const max = scale(Math.max(0, ...cells.map((c) => c.count)));
+    const draw = (chart) => {
+      const cw = (W - 50) / 24, ch = (H - 30) / 7;
+      ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].forEach((d, i) => chart.append(svg("text", { x: 4, y: 14 + i * ch + ch / 2, "font-size": 11, fill: "#1d2330" }, d)));
+      for (let h = 0; h < 24; h += 3) chart.append(svg("text", { x: 44 + h * cw, y: H - 6, "font-size": 11, fill: "#555e6e" }, String(h)));
+      cells.forEach((c) => {
+        const i = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].indexOf(c.weekday);
+        const shade = c.count ? 0.15 + (0.85 * c.count) / max : 0;
+        const rect = svg("rect", { x: 44 + c.hour * cw, y: 4 + i * ch, width: cw - 1, height: ch - 1, fill: c.count ? "#1f5eff" : "#f2f4f7", "fill-opacity": c.count ? shade.toFixed(2) : 1, class: "ins-cell" });
+        rect.append(svg("title", {}, `${c.weekday} ${c.hour}:00: ${c.count}`));
+        rect.addEventListener("click", () => open(c));
+        chart.append(rect);
+        const need = agents.get(c.weekday + c.hour);
+        if (need) chart.append(svg("text", { x: 44 + c.hour * cw + cw / 2, y: 4 + i * ch + ch / 2 + 4, "text-anchor": "middle", "font-size": 11, fill: shade > 0.5 ? "#fff" : "#1d2330" }, String(need)));
+      });
+    };
+    const rowsWithPlan = rows.map((row, i) => [row[0], row[1], agents.get(cells[i].weekday + cells[i].hour) ?? null, row[2]]);
+    const title = `Handoff requests by weekday and hour (four weeks, ${data.total} in all)` + (agents.size ? "; numbers: agents needed next week (Erlang C)" : "");
+    const fig = figure(title, "/api/v1/insights/demand?format=csv",
+      ["weekday and hour", "requests", "agents needed next week", "tickets"], data.total ? rowsWithPlan : [], draw, "No handoff requests in the last four weeks.");
+    fig.append(list);
+    box.append(fig);
+    const q = range();
+    const pickup = await get("/api/v1/insights/pickup?" + q);
+    box.append(figure("Pick-up time per day (median and p90, seconds)", "/api/v1/insights/pickup?format=csv&" + q,
+      ["day", "tickets", "picked up", "median s", "p90 s", "SLA normal", "SLA simplified"],
+      pickup.days.map((d) => [d.day, d.tickets, d.picked_up, d.pickup_median_s, d.pickup_p90_s, pct(d.sla_normal), pct(d.sla_simple)]),
+      lines(pickup.days.map((d) => d.day.slice(5)), [{ name: "median", values: pickup.days.map((d) => d.pickup_median_s) }, { name: "p90", values: pickup.days.map((d) => d.pickup_p90_s) }])));
+    box.append(figure("SLA attainment per day", null, ["day", "normal", "simplified"],
+      pickup.days.map((d) => [d.day, pct(d.sla_normal), pct(d.sla_simple)]),
+      lines(pickup.days.map((d) => d.day.slice(5)), [{ name: "normal", values: pickup.days.map((d) => d.sla_normal) }, { name: "simplified", values: pickup.days.map((d) => d.sla_simple) }], pct, 1)));
+  }
+
+  async function staffing(box, data) {
+    const note = data.model ? el("p", {}, `Model: ${data.model}; backtest error (WAPE, last two weeks): ` +
+      Object.entries(data.backtest_wape).map(([k, v]) => `${k} ${v === null ? "–" : Math.round(v * 1000) / 10 + "%"}`).join(", ") +
+      `. Handling time ${fmt(data.aht_s)} s; ${Math.round(data.service_level * 100)}% within ${data.service_target_s} s; ${data.chats_per_agent} chat(s) per agent.`) : null;
+    const slots = data.slots;
+    const label = (s) => new Date(s.start).toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" });
+    const fig = figure("Staffing forecast, next seven days (30-minute slots)", "/api/v1/insights/forecast?format=csv",
+      ["slot", "arrivals", "agents (Erlang C)", "agents (Erlang A)"],
+      slots.map((s) => [label(s), s.arrivals, s.agents_erlang_c ?? null, s.agents_erlang_a ?? null]),
+      lines(slots.map(label), [{ name: "arrivals", values: slots.map((s) => s.arrivals) }, { name: "agents (C)", values: slots.map((s) => s.agents_erlang_c ?? null) }, { name: "agents (A)", values: slots.map((s) => s.agents_erlang_a ?? null) }]),
+      data.note || "No forecast.");
+    if (note) fig.insertBefore(note, fig.children[1]);
+    else fig.insertBefore(el("p", { class: "muted" }, data.note || ""), fig.children[1]);
+    box.append(fig);
+  }
+
+  async function guides(box) {
+    const data = await get("/api/v1/insights/guides");
+    const rows = data.guides;
+    box.append(figure(`Guides by age of their review (stale after ${data.max_age_days} days)`, "/api/v1/insights/guides?format=csv",
+      ["guide", "language", "reviewed", "age (days)", "stale"],
+      rows.map((g) => [g.id, g.lang, g.reviewed, g.age_days, g.stale ? "stale" : "ok"]),
+      bars(rows.map((g) => ({ label: `${g.id} (${g.lang})`, value: g.age_days, color: g.stale ? COLORS[1] : COLORS[2] })))));
+  }
+
+  async function questions(box) {
+    const data = await get("/api/v1/insights/questions");
+    const status = el("p", { role: "status", class: "notice" });
+    const rows = data.clusters.map((c) => {
+      const examples = el("ul", { class: "ins-examples" });
+      c.examples.forEach((text) => examples.append(el("li", {}, text)));  // textContent only
+      const form = el("form", { class: "ins-mark" });
+      const choice = el("select", { "aria-label": `decision for group ${c.id}` });
+      [["open", "open"], ["new_guide", "new guide needed"], ["covered", "covered by guide"], ["out_of_scope", "out of scope"]]
+        .forEach(([v, t]) => { const o = el("option", { value: v }, t); if (v === c.status) o.selected = true; choice.append(o); });
+      const guide = el("input", { "aria-label": `guide for group ${c.id}`, placeholder: "guide id", value: c.covered_by || c.guide || "" });
+      const save = el("button", { type: "submit" }, "Save");
+      const diffLink = el("a", { href: `/api/v1/insights/questions/${c.id}/patch`, download: `group-${c.id}.diff` }, "Diff for the guide");
+      form.append(choice, guide, save, diffLink);
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const headers = { "Content-Type": "application/json" };
+        if (csrf()) headers["X-CSRF-Token"] = csrf();
+        const response = await fetch(`/api/v1/insights/questions/${c.id}/mark`, { method: "POST", credentials: "same-origin", headers,
+          body: JSON.stringify({ status: choice.value, guide: choice.value === "covered" ? guide.value : null }) });
+        const body = await response.json().catch(() => ({}));
+        status.textContent = response.ok ? `Group ${c.id}: saved.` : `Group ${c.id}: ${(body.error && body.error.message) || response.status}`;
+      });
+      return [`${c.lang} #${c.id}`, c.size, (c.trend > 0 ? "+" : "") + c.trend, c.guide || "–", examples, form];
+    });
+    const fig = figure("Unanswered questions grouped by meaning", "/api/v1/insights/questions?format=csv",
+      ["group", "questions", "trend (7 days)", "nearest guide", "examples", "decision"], rows,
+      bars(data.clusters.map((c) => ({ label: `${c.lang} #${c.id} ${c.examples[0] || ""}`, value: c.size }))),
+      "No groups yet: `civic insights cluster` writes them.");
+    fig.querySelector("details").open = true;
+    fig.append(status);
+    box.append(fig);
+  }
+
+  function build() {
+    const nav = $("nav"), main = document.querySelector("main");
+    if (!nav || !main || $("tab-insights")) return;
+    const tab = el("button", { type: "button", id: "tab-insights", class: "tab", "aria-pressed": "false", hidden: "" }, "Insights");
+    nav.insertBefore(tab, $("whoami"));
+    const view = el("section", { id: "insights-view", "aria-labelledby": "insights-title", hidden: "" });
+    view.append(el("h2", { id: "insights-title", tabindex: "-1" }, "Insights"));
+    const form = el("form", { id: "ins-range" },
+      el("label", {}, "From ", el("input", { id: "ins-from", type: "date" })),
+      el("label", {}, "To ", el("input", { id: "ins-to", type: "date" })),
+      el("button", { type: "submit" }, "Show"));
+    view.append(form, el("div", { id: "ins-figures" }));
+    main.append(view);
+    form.addEventListener("submit", (event) => { event.preventDefault(); load(); });
+    tab.addEventListener("click", () => {
+      document.querySelectorAll("main > section, main > div").forEach((s) => { if (s !== view) s.hidden = true; });
+      document.querySelectorAll("nav .tab").forEach((t) => t.setAttribute("aria-pressed", String(t === tab)));
+      view.hidden = false;
+      $("insights-title").focus();
+      load();
+    });
+    document.querySelectorAll("nav .tab").forEach((other) => {
+      if (other !== tab) other.addEventListener("click", () => { view.hidden = true; tab.setAttribute("aria-pressed", "false"); });
+    });
+    new MutationObserver(refresh).observe(nav, { attributes: true, attributeFilter: ["hidden"] });
+    refresh();
+  }
+
+  async function refresh() {
+    const nav = $("nav"), tab = $("tab-insights");
+    if (nav.hidden) { tab.hidden = true; $("insights-view").hidden = true; me = null; return; }
+    try { me = (await get("/api/v1/agent/me")).agent; } catch (error) { me = null; }
+    tab.hidden = !me || !["supervisor", "editor"].includes(me.role);
+  }
+
+  async function load() {
+    const box = $("ins-figures");
+    box.replaceChildren(el("p", { class: "muted", role: "status" }, "Loading…"));
+    const parts = el("div");
+    try {
+      if (me && me.role === "supervisor") {
+        const plan = await get("/api/v1/insights/forecast");
+        await outcomes(parts); await funnel(parts); await demand(parts, plan); await staffing(parts, plan);
+      }
+      await guides(parts); await questions(parts);
+      box.replaceChildren(parts);
+    } catch (error) {
+      box.replaceChildren(el("p", { class: "error", role: "alert" }, "Could not load the insights: " + error.message));
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", build);
+  else build();
+})();
