@@ -23,8 +23,9 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Requ
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.inputs import PlainText
+from bot.cases.case import Case, Event
 from bot.cases.service import CaseService
-from bot.cases.store import Case, CaseStore, Event
+from bot.cases.store import CaseStore
 from bot.cases.workflow import Workflow, workflow_for
 from bot.gateway import Gateway
 

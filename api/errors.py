@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from redis.exceptions import LockError, RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.cases.store import CaseInputError
+from bot.cases.case import CaseInputError
 from bot.cases.workflow import IllegalTransition
 from bot.conversation.ratelimit import RateLimited
 from bot.errors import Busy, InvalidMessage, NotFound, RasaUnavailable, StoreUnavailable

@@ -17,7 +17,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.cases.store import REVIEW_BELOW, Case, CaseInputError, CaseStore
+from bot.cases.case import Case, CaseInputError
+from bot.cases.reviews import REVIEW_BELOW
+from bot.cases.store import CaseStore
 from bot.cases.texts import INFO_PAYLOAD, RATE_PAYLOAD, say
 from bot.errors import NotFound, StoreUnavailable
 from bot.messages import Button, OutgoingMessage

@@ -18,8 +18,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.cases.case import case_from_row
 from bot.cases.models import CaseRecord
-from bot.cases.store import CaseStore, case_from_row
+from bot.cases.store import CaseStore
 
 
 def _p90(values: list[float]) -> float:

@@ -16,7 +16,8 @@ from redis.asyncio import Redis
 from bot.cases.departments import Departments
 from bot.cases.dialogue import CaseDialogue
 from bot.cases.notify import CaseNotifier
-from bot.cases.store import CaseStore, Hours
+from bot.cases.store import CaseStore
+from bot.cases.timing import Hours
 from bot.cases.webhooks import SCHEDULE_S, WebhookDispatcher
 from bot.cases.workflow import workflow_for, workflows
 from bot.clock import Clock

@@ -1,6 +1,6 @@
 """Hand-over to department systems: the outbox's entries POSTed as Standard Webhooks.
 
-Each entry (written in the same transaction as the change it carries, bot/cases/store.py) is
+Each entry (written in the same transaction as the change it carries, bot/cases/outbox.py) is
 sent as `{"type", "timestamp", "data"}` with the three headers of the Standard Webhooks
 specification:
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.cases.case import CaseInputError
 from bot.cases.models import CaseNotification, OutboxEntry
-from bot.cases.store import CaseInputError, CaseStore
+from bot.cases.store import CaseStore
 from bot.cases.workflow import (
     IllegalTransition,
     Workflow,

@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.cases.store import CaseInputError, CaseStore
+from bot.cases.case import CaseInputError
+from bot.cases.store import CaseStore
 from bot.errors import NotFound
 from bot.storage.db import Database
 
