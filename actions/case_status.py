@@ -15,9 +15,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cases_client import CaseNotFound, CasesUnavailable, cases_client
-from actions.forms.actions import citizen_lang
 from actions.forms.spec import forms
 from actions.forms.texts import TEXTS, say
+from actions.forms.tracker import citizen_lang
 
 log = logging.getLogger(__name__)
 REFERENCE = re.compile(r"RC-(\d{4})-(\d{6})", re.IGNORECASE)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from actions.forms.engine import Outcome, Turn, decide
+from actions.forms.engine import decide
 from actions.forms.spec import forms
 from actions.forms.summary import summary_text
+from actions.forms.turn import Outcome, Turn
 from actions.validators.id_number import check_character
 
 TODAY = date(2026, 12, 1)

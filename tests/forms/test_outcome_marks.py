@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.forms.actions import form_marks
-from actions.forms.engine import Turn, decide
+from actions.forms.engine import decide
+from actions.forms.marks import form_marks
 from actions.forms.spec import forms
+from actions.forms.turn import Turn
 from tests.forms.test_engine import TODAY
 
 
