@@ -22,7 +22,8 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from bot.agents.accounts import AccountError, AgentAccounts
+from bot.agents.account_rules import AccountError
+from bot.agents.accounts import AgentAccounts
 from bot.agents.roles import ROLES
 from bot.clock import SystemClock
 from bot.errors import StoreUnavailable

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from bot.agents.accounts import AccountError
+from bot.agents.account_rules import AccountError
 from bot.agents.models import AuditEntry, CannedReply
 from bot.clock import Clock
 from bot.storage.db import Database

@@ -11,7 +11,9 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import select
 
-from bot.agents.accounts import AccountError, AgentAccounts, LoginFailed, LoginThrottled, digest
+from bot.agents.account_rules import AccountError
+from bot.agents.accounts import AgentAccounts
+from bot.agents.console_sessions import LoginFailed, LoginThrottled, digest
 from bot.agents.models import Agent
 from bot.storage import keys
 from bot.storage.db import Database

@@ -50,9 +50,9 @@ def test_every_error_we_raise_is_a_civic_error_of_one_kind() -> None:
     ]
     # the few that are their own kind: a refused login, the launcher's failed step, ...
     assert set(kindless) <= {
-        "bot.agents.accounts.AccountError",
-        "bot.agents.accounts.LoginFailed",
-        "bot.agents.accounts.LoginThrottled",
+        "bot.agents.account_rules.AccountError",
+        "bot.agents.console_sessions.LoginFailed",
+        "bot.agents.console_sessions.LoginThrottled",
         "bot.conversation.ratelimit.RateLimited",
         "civic.progress.StepFailed",
         "knowledge_base.errors.KnowledgeBaseError",
