@@ -1,5 +1,5 @@
-"""The handoff queue: tickets in SQL (the record), waiting order and holders in Redis (the live
-state, shared by every gateway replica).
+"""The handoff queue: tickets in SQL (the record, bot/handoff/ticket_log.py), waiting order and
+holders in Redis (the live state shared by every gateway replica, bot/handoff/live_tickets.py).
 
 The clock starts at the handoff. Every change is an append-only timing event from which the
 reports are computed; Redis only answers "who is waiting, in which order, who holds what".
@@ -18,40 +18,13 @@ from redis.asyncio import Redis
 
 from bot.clock import Clock
 from bot.handoff import metrics
+from bot.handoff.live_tickets import LiveTickets
 from bot.handoff.settings import HandoffSettings
 from bot.handoff.ticket_log import TicketLog
-from bot.storage import keys
 from bot.storage.db import Database
 
 PRIORITY_BOOST_S = 600  # a priority ticket is queued as if it had waited ten minutes longer
-RECENT_PICKUPS = 50
-ALERTS = ("callback_due", "sla_at_risk")  # raised once per ticket (see due_alerts)
 SLA_AT_RISK = 0.8  # of the pick-up target
-
-# Leave the queue and become held in one step, so that two agents never get the same ticket.
-_CLAIM = """
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
-  redis.call('SET', KEYS[2], ARGV[2])
-  return {1, ARGV[2]}
-end
-return {0, redis.call('GET', KEYS[2]) or ''}
-"""
-# Move a held ticket to another holder only if the caller still holds it (an assignment not
-# yet accepted ends with it).
-_HAND_OVER = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2]) end
-  redis.call('ZREM', KEYS[2], ARGV[3])
-  return 1
-end
-return 0
-"""
-# The agent an assigned ticket went to accepts it: 1 now accepted, 0 already accepted (or
-# claimed by hand), -1 not held by this agent (e.g. the offer timed out just before).
-_ACCEPT = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
-return redis.call('ZREM', KEYS[2], ARGV[2])
-"""
 
 
 @dataclass(frozen=True)
@@ -92,9 +65,7 @@ class HandoffQueue:
         self.settings = settings or HandoffSettings()
         self.on_change: Callable[[], Awaitable[None]] | None = None  # re-tell positions
         self.log = TicketLog(db, clock)
-        self._claim = redis.register_script(_CLAIM)
-        self._hand_over_script = redis.register_script(_HAND_OVER)
-        self._accept = redis.register_script(_ACCEPT)
+        self.live = LiveTickets(redis)
 
     # --- opening and the waiting order -------------------------------------------------
 
@@ -121,40 +92,29 @@ class HandoffQueue:
         }  # fmt: skip
         ticket_id = await asyncio.to_thread(self.log.insert, citizen_id, fields, detail)
         score = now.timestamp() - priority * PRIORITY_BOOST_S
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(
-                keys.handoff_ticket(ticket_id),
-                mapping={
-                    "citizen": citizen_id, "team": team, "kind": kind, "priority": priority,
-                    "lang": lang, "topic": topic or "", "score": score,
-                    "requested": now.timestamp(), "citizen_at": now.timestamp(),
-                    "callback_at": callback_at.timestamp() if callback_at else "",
-                },
-            )  # fmt: skip
-            pipe.zadd(keys.handoff_queue(), {str(ticket_id): score})
-            pipe.sadd(keys.handoff_open(), str(ticket_id))
-            await pipe.execute()
+        await self.live.add(
+            ticket_id,
+            {
+                "citizen": citizen_id, "team": team, "kind": kind, "priority": priority,
+                "lang": lang, "topic": topic or "", "score": score,
+                "requested": now.timestamp(), "citizen_at": now.timestamp(),
+                "callback_at": callback_at.timestamp() if callback_at else "",
+            },
+            score,
+        )  # fmt: skip
         metrics.TICKETS.labels(team, str(priority), kind).inc()
         metrics.EVENTS.labels("requested").inc()
         place = await self.place(ticket_id)
         if kind == "live":
-            await self.redis.hset(keys.handoff_told(), str(ticket_id), place.position)
-            await self.redis.hset(keys.handoff_told_at(), str(ticket_id), now.timestamp())
+            await self.live.told(ticket_id, place.position, now.timestamp())
         await self._changed("queued", ticket_id)
         return place
 
     async def waiting(self, team: str | None = None) -> list[WaitingTicket]:
         """The queue in order (optionally one team's), each with its place within its team."""
-        members: list[Any] = await self.redis.zrange(keys.handoff_queue(), 0, -1)
-        ids = [int(x) for x in members]
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for ticket_id in ids:
-                pipe.hgetall(keys.handoff_ticket(ticket_id))
-            rows: list[dict[bytes, bytes]] = await pipe.execute()
         out: list[WaitingTicket] = []
         per_team: dict[str, int] = {}
-        for ticket_id, row in zip(ids, rows, strict=True):
-            data = {k.decode(): v.decode() for k, v in row.items()}
+        for ticket_id, data in await self.live.in_order():
             ticket_team = data.get("team") or self.settings.default_team
             per_team[ticket_team] = per_team.get(ticket_team, 0) + 1
             if team is not None and ticket_team != team:
@@ -175,8 +135,7 @@ class HandoffQueue:
         return out
 
     async def place(self, ticket_id: int) -> QueuePlace:
-        team = await self.redis.hget(keys.handoff_ticket(ticket_id), "team")
-        mine = team.decode() if isinstance(team, bytes) else self.settings.default_team
+        mine = await self.live.team(ticket_id) or self.settings.default_team
         position = next(
             (t.position for t in await self.waiting(mine) if t.ticket_id == ticket_id), 1
         )
@@ -184,31 +143,23 @@ class HandoffQueue:
 
     async def estimate_wait(self, position: int) -> int:
         """Median of recent pick-up times, scaled by the place in the queue."""
-        raw: list[bytes | str] = await self.redis.lrange(  # type: ignore[misc]
-            keys.handoff_pickups(), 0, RECENT_PICKUPS - 1
-        )
-        samples = [float(x) for x in raw]
+        samples = await self.live.pickups()
         base = statistics.median(samples) if samples else float(self.default_wait_s)
         return max(30, round(base * position))
 
     # --- agents ---------------------------------------------------------------------------
 
     async def holder(self, ticket_id: int) -> str | None:
-        raw = await self.redis.get(keys.handoff_claim(ticket_id))
-        return raw.decode() if isinstance(raw, bytes) else raw
+        return await self.live.holder(ticket_id)
 
     async def claim(self, ticket_id: int, agent: str) -> tuple[bool, str | None]:
         """(True, agent) if this agent now holds the ticket, else (False, current holder)."""
-        ok, holder = await self._claim(
-            keys=[keys.handoff_queue(), keys.handoff_claim(ticket_id)], args=[ticket_id, agent]
-        )
-        holder_name = holder.decode() if isinstance(holder, bytes) else str(holder)
+        ok, holder = await self.live.claim(ticket_id, agent)
         if not ok:
-            return False, holder_name or None
-        await self.redis.hdel(keys.handoff_told(), str(ticket_id))
-        await self.redis.hdel(keys.handoff_told_at(), str(ticket_id))
+            return False, holder or None
+        await self.live.untold(ticket_id)
         await self._picked_up(*await asyncio.to_thread(self.log.claimed, ticket_id, agent))
-        await self.redis.hset(keys.handoff_ticket(ticket_id), "agent_at", self._ts())
+        await self.live.set_fields(ticket_id, {"agent_at": self._ts()})
         await self._changed("claimed", ticket_id)
         return True, agent
 
@@ -218,25 +169,20 @@ class HandoffQueue:
         detail = {"accept_by": datetime.fromtimestamp(deadline, UTC).isoformat()}
         await asyncio.to_thread(self.log.assigned, ticket_id, agent, detail)
         # announced only: the assigner runs from on_change itself
-        await self.redis.publish(keys.handoff_events_channel(), f"assigned:{ticket_id}")
+        await self.live.publish(f"assigned:{ticket_id}")
 
     async def accept(self, ticket_id: int, agent: str) -> bool | None:
         """The assigned agent opened the ticket or wrote. True: accepted now (the `accepted`
         event; pick-up time and SLA count to here); False: it already was; None: the agent
         does not hold it."""
-        done = int(
-            await self._accept(
-                keys=[keys.handoff_claim(ticket_id), keys.handoff_offers()],
-                args=[agent, ticket_id],
-            )
-        )
+        done = await self.live.accept(ticket_id, agent)
         if done < 0:
             return None
         if done == 0:
             return False
-        await self.redis.hdel(keys.handoff_told(), str(ticket_id))
+        await self.live.untold(ticket_id, when_too=False)
         await self._picked_up(*await asyncio.to_thread(self.log.accepted, ticket_id, agent))
-        await self.redis.hset(keys.handoff_ticket(ticket_id), "agent_at", self._ts())
+        await self.live.set_fields(ticket_id, {"agent_at": self._ts()})
         await self._changed("accepted", ticket_id)
         return True
 
@@ -251,30 +197,20 @@ class HandoffQueue:
     async def _picked_up(self, waited: float, priority: int, first: bool) -> None:
         if not first:
             return
-        await self.redis.lpush(keys.handoff_pickups(), round(waited))
-        await self.redis.ltrim(keys.handoff_pickups(), 0, RECENT_PICKUPS - 1)
+        await self.live.add_pickup(waited)
         metrics.PICKUP.labels(str(priority)).observe(waited)
         if waited > self.settings.sla_target_s(priority):
             metrics.SLA_BREACHES.labels(str(priority)).inc()
 
     async def offered(self, ticket_id: int) -> float | None:
         """The accept-by deadline of an assigned, not yet accepted ticket."""
-        deadline: float | None = await self.redis.zscore(keys.handoff_offers(), str(ticket_id))
-        return deadline
-
-    async def _hand_over(self, ticket_id: int, holder: str, to: str) -> bool:
-        return bool(
-            await self._hand_over_script(
-                keys=[keys.handoff_claim(ticket_id), keys.handoff_offers()],
-                args=[holder, to, ticket_id],
-            )
-        )
+        return await self.live.offered(ticket_id)
 
     async def release(self, ticket_id: int, agent: str) -> bool:
         """Put a held ticket back in the queue at its old place (only by its holder)."""
-        if not await self._hand_over(ticket_id, agent, ""):
+        if not await self.live.hand_over(ticket_id, agent, ""):
             return False
-        await self._requeue(ticket_id)
+        await self.live.requeue(ticket_id, self._ts())
         await asyncio.to_thread(
             self.log.update, ticket_id, "released", agent, None, status="waiting"
         )
@@ -286,15 +222,15 @@ class HandoffQueue:
     ) -> bool:
         """Hand a held ticket to another agent (stays held) or to a team (back in the queue)."""
         if to_agent:
-            if not await self._hand_over(ticket_id, by, to_agent):
+            if not await self.live.hand_over(ticket_id, by, to_agent):
                 return False
             detail = {"to_agent": to_agent}
             await asyncio.to_thread(self.log.update, ticket_id, "transferred", by, detail)
         elif to_team:
-            if not await self._hand_over(ticket_id, by, ""):
+            if not await self.live.hand_over(ticket_id, by, ""):
                 return False
-            await self.redis.hset(keys.handoff_ticket(ticket_id), "team", to_team)
-            await self._requeue(ticket_id)
+            await self.live.set_fields(ticket_id, {"team": to_team})
+            await self.live.requeue(ticket_id, self._ts())
             detail = {"to_team": to_team}
             await asyncio.to_thread(
                 self.log.update,
@@ -311,24 +247,18 @@ class HandoffQueue:
         return True
 
     async def close(self, ticket_id: int, agent: str, note: str | None) -> bool:
-        if not await self._hand_over(ticket_id, agent, ""):
+        if not await self.live.hand_over(ticket_id, agent, ""):
             return False
-        await self._forget(ticket_id)
-        await asyncio.to_thread(self.log.finish, ticket_id, "closed", agent, note)
-        await self._changed("closed", ticket_id)
+        await self._finish(ticket_id, "closed", agent, note)
         return True
 
     async def abandon(self, ticket_id: int) -> None:
-        await self.redis.delete(keys.handoff_claim(ticket_id))
-        await self._forget(ticket_id)
-        await asyncio.to_thread(self.log.finish, ticket_id, "abandoned", None, None)
-        await self._changed("abandoned", ticket_id)
+        await self.live.drop_holder(ticket_id)
+        await self._finish(ticket_id, "abandoned", None, None)
 
     async def cancel(self, ticket_id: int) -> None:
-        await self.redis.delete(keys.handoff_claim(ticket_id))
-        await self._forget(ticket_id)
-        await asyncio.to_thread(self.log.finish, ticket_id, "cancelled", None, None)
-        await self._changed("cancelled", ticket_id)
+        await self.live.drop_holder(ticket_id)
+        await self._finish(ticket_id, "cancelled", None, None)
 
     # --- activity -------------------------------------------------------------------------
 
@@ -338,17 +268,13 @@ class HandoffQueue:
 
     async def citizen_message(self, ticket_id: int) -> None:
         await self.record(ticket_id, "citizen_replied")
-        await self.redis.hset(
-            keys.handoff_ticket(ticket_id), mapping={"citizen_at": self._ts(), "nudged": 0}
-        )
-        await self.redis.publish(keys.handoff_events_channel(), f"citizen_replied:{ticket_id}")
+        await self.live.set_fields(ticket_id, {"citizen_at": self._ts(), "nudged": 0})
+        await self.live.publish(f"citizen_replied:{ticket_id}")
 
     async def agent_message(self, ticket_id: int, agent: str) -> None:
         await self.record(ticket_id, "agent_replied", agent)
-        await self.redis.hset(
-            keys.handoff_ticket(ticket_id), mapping={"agent_at": self._ts(), "reassured": 0}
-        )
-        await self.redis.publish(keys.handoff_events_channel(), f"agent_replied:{ticket_id}")
+        await self.live.set_fields(ticket_id, {"agent_at": self._ts(), "reassured": 0})
+        await self.live.publish(f"agent_replied:{ticket_id}")
 
     async def due_alerts(self) -> list[tuple[str, int]]:
         """Raise each alert once per ticket, whichever replica sees it first: a booked callback
@@ -366,47 +292,34 @@ class HandoffQueue:
                 waited = now - ticket.requested_at.timestamp()
                 if waited > SLA_AT_RISK * self.settings.sla_target_s(ticket.priority):
                     kind = "sla_at_risk"
-            member = f"{kind}:{ticket.ticket_id}"
-            if kind and await self.redis.sadd(keys.handoff_alerted(), member):  # type: ignore[misc]
-                await self.redis.publish(keys.handoff_events_channel(), member)
+            if kind and await self.live.first_alert(kind, ticket.ticket_id):
+                await self.live.publish(f"{kind}:{ticket.ticket_id}")
                 raised.append((kind, ticket.ticket_id))
         return raised
 
     async def open_ids(self) -> list[int]:
-        members: set[Any] = await self.redis.smembers(keys.handoff_open())  # type: ignore[misc]
-        return sorted(int(m) for m in members)
+        return await self.live.open_ids()
 
     def rate(self, ticket_id: int, rating: int) -> None:
         self.log.rate(ticket_id, rating)
 
     async def live_state(self, ticket_id: int) -> dict[str, str]:
-        raw: dict[Any, Any] = await self.redis.hgetall(  # type: ignore[misc]
-            keys.handoff_ticket(ticket_id)
-        )
-        return {k.decode(): v.decode() for k, v in raw.items()}
+        return await self.live.fields(ticket_id)
 
     # --- internals ------------------------------------------------------------------------
 
     def _ts(self) -> float:
         return self.clock.now().timestamp()
 
-    async def _requeue(self, ticket_id: int) -> None:
-        score = await self.redis.hget(keys.handoff_ticket(ticket_id), "score")
-        when = float(score) if score is not None else self._ts()
-        await self.redis.zadd(keys.handoff_queue(), {str(ticket_id): when})
-
-    async def _forget(self, ticket_id: int) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.zrem(keys.handoff_queue(), str(ticket_id))
-            pipe.delete(keys.handoff_ticket(ticket_id))
-            pipe.hdel(keys.handoff_told(), str(ticket_id))
-            pipe.hdel(keys.handoff_told_at(), str(ticket_id))
-            pipe.srem(keys.handoff_open(), str(ticket_id))
-            pipe.zrem(keys.handoff_offers(), str(ticket_id))
-            pipe.srem(keys.handoff_alerted(), *(f"{k}:{ticket_id}" for k in ALERTS))
-            await pipe.execute()
+    async def _finish(
+        self, ticket_id: int, status: str, agent: str | None, note: str | None
+    ) -> None:
+        """The ticket leaves Redis and is finished in SQL (closed, abandoned, cancelled)."""
+        await self.live.forget(ticket_id)
+        await asyncio.to_thread(self.log.finish, ticket_id, status, agent, note)
+        await self._changed(status, ticket_id)
 
     async def _changed(self, kind: str, ticket_id: int) -> None:
-        await self.redis.publish(keys.handoff_events_channel(), f"{kind}:{ticket_id}")
+        await self.live.publish(f"{kind}:{ticket_id}")
         if self.on_change is not None:
             await self.on_change()
