@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 from bench.dialogue import Player, load_all, report
-from civic.stack import Stack, local_config
+from civic.stack import Stack
+from civic.stack_config import local_config
 
 
 def main(argv: list[str] | None = None) -> int:

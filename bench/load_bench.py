@@ -46,7 +46,8 @@ import aiohttp
 import psutil
 
 from bench.stats import Sample, added_ms, paired, print_report, report_of, server_timing, summarise
-from civic.stack import ROOT, Stack, local_config
+from civic.stack import Stack
+from civic.stack_config import ROOT, local_config
 
 API_KEY = "bench-" + secrets.token_urlsafe(18)
 SMALL_TALK = {

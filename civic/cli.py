@@ -14,7 +14,8 @@ from types import FrameType
 
 from civic.processes import http_ok
 from civic.progress import StepFailed
-from civic.stack import ROOT, Stack, StackConfig, dev_secrets
+from civic.stack import Stack
+from civic.stack_config import ROOT, StackConfig, dev_secrets
 
 RETENTION_FIRST_S = 600  # the first daily retention run, after start-up has settled
 

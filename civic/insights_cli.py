@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.storage.db import Database
-from civic.stack import ROOT
+from civic.stack_config import ROOT
 from insights.settings import InsightsSettings
 
 

@@ -20,7 +20,8 @@ import redis
 
 from bot.storage import keys
 from civic import ports
-from civic.stack import Stack, StackConfig
+from civic.stack import Stack
+from civic.stack_config import StackConfig
 
 if TYPE_CHECKING:
     from tests.fake_telegram import FakeTelegram

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from civic.stack import Stack, StackConfig
+from civic.stack import Stack
+from civic.stack_config import StackConfig
 from tests.conftest import ROOT, free_port
 
 from .conftest import API_KEY, Citizen
