@@ -1,9 +1,10 @@
 """The words the assistant understands itself, without the NLU: cancel, a person, start over.
 
 One vocabulary for every place that reacts to them, so that a word means the same thing
-wherever the citizen is: in the handoff queue and its dialogue (bot/conversation/router.py,
-bot/handoff/dialogue.py) and in a form (actions/forms/reading.py). A plain library: it imports
-nothing of ours, so both the gateway and the action server may use it.
+wherever the citizen is: in the handoff queue and its dialogue
+(bot/conversation/handoff_turns.py, bot/handoff/dialogue.py) and in a form
+(actions/forms/reading.py). A plain library: it imports nothing of ours, so both the gateway
+and the action server may use it.
 
 A message matches when it is only the word (with "please" around it, a short object such as
 "it" / "the form" / "waiting", and closing punctuation); a sentence that merely contains the

@@ -3,7 +3,8 @@
 One turn = clean the text, resolve the citizen, take the citizen's lock, then either pass the
 message to Rasa or to the human agent who holds the case, record everything in the transcript,
 and hand the replies back to the channel. How a turn's replies are finished before they are
-stored (simplified mode, confirmations, misunderstandings) is in turn.py.
+stored (simplified mode, confirmations, misunderstandings) is in turn.py; the turns around a
+person (a ticket, waiting, an agent) are in handoff_turns.py.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from redis.asyncio import Redis
 from bot.cases.dialogue import CaseDialogue
 from bot.conversation import render
 from bot.conversation.begin import begin
+from bot.conversation.handoff_turns import open_ticket, to_agent
 from bot.conversation.inbound import clean
 from bot.conversation.language import detect, normalise, other_language
 from bot.conversation.ratelimit import RateLimiter
@@ -27,11 +29,9 @@ from bot.conversation.turn import Turn, apply_settings, confirmed, finish, more,
 from bot.delivery.ledger import DeliveryLedger
 from bot.delivery.linking import AccountLinker
 from bot.errors import RasaUnavailable
-from bot.handoff import citizen
 from bot.handoff.dialogue import HandoffDialogue
 from bot.handoff.queue import HandoffQueue, QueuePlace
 from bot.messages import (
-    Button,
     ConversationState,
     IncomingMessage,
     OutgoingMessage,
@@ -47,11 +47,10 @@ from bot.storage.replies import Replies
 from bot.storage.sessions import Session, SessionStore
 from bot.storage.transcript import Transcript
 from bot.texts import text as say
-from common.vocabulary import CANCEL_PAYLOAD, is_cancel, wants_person
+from common.vocabulary import wants_person
 
 log = logging.getLogger(__name__)
 
-ACK_EVERY_S = 120  # a waiting citizen's messages are acknowledged at most this often
 
 class ConversationRouter:
     def __init__(
@@ -150,7 +149,7 @@ class ConversationRouter:
         else:
             if session.mode == "waiting_for_agent":  # '1' for 'Stop waiting'
                 text = choose(text, session.choices, simple_mode=False)
-            turn = await self._to_agent(session, text)
+            turn = await to_agent(self.redis, self.handoff, session, text)
         marks = outcomes.markers(turn.replies)  # finish() drops these control-only replies
         turn = finish(turn)
         if session.forgotten:  # retention deleted the earlier conversation: say so, once
@@ -219,7 +218,9 @@ class ConversationRouter:
         except RasaUnavailable as exc:
             log.warning("rasa unavailable for a turn: %s", exc)
             if wants_person(text):
-                return await self._open_ticket(session, [], reason="requested", topic=None)
+                return await open_ticket(
+                    self.handoff, self.dialogue, session, [], reason="requested", topic=None
+                )
             apology = render.system(
                 "rasa_down", session.lang, (render.person_button(session.lang),)
             )
@@ -241,8 +242,13 @@ class ConversationRouter:
         if handoff is not None:
             reason = str(handoff.get("reason") or "requested")
             topic = handoff.get("topic")
-            return await self._open_ticket(
-                session, replies, reason=reason, topic=str(topic) if topic else None
+            return await open_ticket(
+                self.handoff,
+                self.dialogue,
+                session,
+                replies,
+                reason=reason,
+                topic=str(topic) if topic else None,
             )
         return Turn(session, replies)
 
@@ -288,73 +294,16 @@ class ConversationRouter:
             cleared = session.but(pending=None, pending_ticket=None, pending_value=None)
             return await self._to_bot(cleared, text, message)
         if step.open_live:
-            return await self._open_ticket(
-                step.session, [], reason=step.reason, topic=step.topic, offer=False
+            return await open_ticket(
+                self.handoff,
+                self.dialogue,
+                step.session,
+                [],
+                reason=step.reason,
+                topic=step.topic,
+                offer=False,
             )
         return Turn(step.session, step.replies, step.place)
-
-    async def _open_ticket(
-        self,
-        session: Session,
-        replies: list[OutgoingMessage],
-        *,
-        reason: str,
-        topic: str | None,
-        offer: bool = True,
-    ) -> Turn:
-        if offer and self.dialogue is not None:  # out of hours or a long wait
-            instead = await self.dialogue.offer_instead(session, reason, topic)
-            if instead is not None:
-                return Turn(instead.session, [*replies, *instead.replies])
-        place = await self.handoff.open(
-            session.citizen_id,
-            reason=reason,
-            topic=topic,
-            lang=session.lang,
-            simple_mode=session.simple_mode,
-        )
-        session = session.but(mode="waiting_for_agent", ticket_id=place.ticket_id)
-        queued = render.system(
-            "queued",
-            session.lang,
-            (Button(say("cancel_waiting", session.lang), CANCEL_PAYLOAD),),
-            position=place.position,
-            ahead=place.position - 1,
-            minutes=max(1, round(place.estimated_wait_s / 60)),
-        )
-        return Turn(session, [*replies, queued], place)
-
-    async def _to_agent(self, session: Session, text: str) -> Turn:
-        ticket_id = session.ticket_id
-        if ticket_id is None:  # inconsistent session: fall back to the bot
-            return Turn(session.but(mode="bot"), [])
-        if session.mode == "waiting_for_agent" and is_cancel(text):
-            await self.handoff.cancel(ticket_id)
-            reply = render.system("handoff_cancelled", session.lang)
-            return Turn(session.but(mode="bot", ticket_id=None), [reply])
-        if session.mode == "with_agent":
-            said = citizen.while_with_agent(text, session.lang)
-            if said is not None:  # /start, /help: not for the agent
-                return Turn(session, [said])
-        await self.handoff.citizen_message(ticket_id)
-        if session.mode == "waiting_for_agent":
-            place = await self.handoff.place(ticket_id)
-            if text.strip().lower() in citizen.ASK_AGAIN or wants_person(text):
-                # asked where they are: always told again
-                return Turn(session, [citizen.while_waiting(session.lang, place)], place)
-            acknowledge = await self.redis.set(
-                keys.waiting_ack(session.citizen_id), "1", nx=True, ex=ACK_EVERY_S
-            )
-            if not acknowledge:
-                return Turn(session, [], place)
-            ack = render.system(
-                "waiting_ack",
-                session.lang,
-                (Button(say("cancel_waiting", session.lang), CANCEL_PAYLOAD),),
-                position=place.position,
-            )
-            return Turn(session, [ack], place)
-        return Turn(session, [])
 
     def _state(self, session: Session, place: QueuePlace | None) -> ConversationState:
         return ConversationState(
