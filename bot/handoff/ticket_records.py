@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot.storage.db import Database
 from bot.storage.models import Ticket, TicketEvent, TranscriptMessage
+from bot.storage.transcript import last_messages
 
 
 @dataclass(frozen=True)
@@ -80,14 +81,9 @@ def events(db: Database, ticket_id: int) -> list[dict[str, Any]]:
 
 def conversation(db: Database, citizen_id: str, limit: int = 300) -> list[Line]:
     """The last messages of a citizen in both directions, oldest first."""
-    with db.session() as session:
-        rows = session.scalars(
-            select(TranscriptMessage)
-            .where(TranscriptMessage.citizen_id == citizen_id)
-            .order_by(TranscriptMessage.id.desc())
-            .limit(limit)
-        ).all()
-        return [Line(r.id, r.sender, r.text, r.created_at, r.ticket_id) for r in reversed(rows)]
+    return last_messages(
+        db, citizen_id, limit, lambda r: Line(r.id, r.sender, r.text, r.created_at, r.ticket_id)
+    )
 
 
 def last_citizen_messages(db: Database, citizen_ids: list[str]) -> dict[str, str]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Dialect, select
 
@@ -13,6 +13,7 @@ from bot.storage.db import Database, WouldWait
 from bot.storage.models import TranscriptMessage
 
 OUTGOING: tuple[Sender, ...] = ("bot", "agent", "system")
+T = TypeVar("T")
 
 
 _COLUMNS = (
@@ -54,6 +55,21 @@ class _Insert:
             for row in rows
             for convert, value in zip(self._convert, row, strict=True)
         )
+
+
+def last_messages(
+    db: Database, citizen_id: str, limit: int, convert: Callable[[TranscriptMessage], T]
+) -> list[T]:
+    """The last `limit` messages of a citizen in both directions, oldest first, each converted
+    while its session is open."""
+    with db.session() as session:
+        rows = session.scalars(
+            select(TranscriptMessage)
+            .where(TranscriptMessage.citizen_id == citizen_id)
+            .order_by(TranscriptMessage.id.desc())
+            .limit(limit)
+        ).all()
+        return [convert(row) for row in reversed(rows)]
 
 
 def _to_outgoing(row: TranscriptMessage) -> OutgoingMessage:
@@ -191,22 +207,8 @@ class Transcript:
 
     def recent(self, citizen_id: str, limit: int = 100) -> list[OutgoingMessage]:
         """The last `limit` messages in both directions (citizen's too), oldest first."""
-        with self.db.session() as session:
-            rows = session.scalars(
-                select(TranscriptMessage)
-                .where(TranscriptMessage.citizen_id == citizen_id)
-                .order_by(TranscriptMessage.id.desc())
-                .limit(limit)
-            ).all()
-            return [_to_outgoing(row) for row in reversed(rows)]
+        return last_messages(self.db, citizen_id, limit, _to_outgoing)
 
     def history(self, citizen_id: str, limit: int = 200) -> list[tuple[str, str]]:
         """(sender, text) pairs, oldest first, of the last `limit` messages."""
-        with self.db.session() as session:
-            rows = session.scalars(
-                select(TranscriptMessage)
-                .where(TranscriptMessage.citizen_id == citizen_id)
-                .order_by(TranscriptMessage.id.desc())
-                .limit(limit)
-            ).all()
-            return [(row.sender, row.text) for row in reversed(rows)]
+        return last_messages(self.db, citizen_id, limit, lambda row: (row.sender, row.text))
