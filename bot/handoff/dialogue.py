@@ -128,15 +128,8 @@ class HandoffDialogue:
 
     async def _message(self, session: Session, text: str) -> Step:
         context = _context(session)
-        place = await self.queue.open(
-            session.citizen_id,
-            reason=str(context.get("reason") or "requested"),
-            topic=context.get("topic"),
-            lang=session.lang,
-            simple_mode=session.simple_mode,
-            kind="message",
-            detail={"message": text[:2000], "why": context.get("why")},
-        )
+        detail = {"message": text[:2000], "why": context.get("why")}
+        place = await self._open(session, context, "message", detail)
         reply = system("message_saved", session.lang, ticket=place.ticket_id)
         return Step(_clear(session), [reply])
 
@@ -170,16 +163,9 @@ class HandoffDialogue:
             return Step(session, [system("phone_bad", session.lang)])
         context = _context(session)
         when = datetime.fromisoformat(str(context["callback_at"]))
-        place = await self.queue.open(
-            session.citizen_id,
-            reason=str(context.get("reason") or "requested"),
-            topic=context.get("topic"),
-            lang=session.lang,
-            simple_mode=session.simple_mode,
-            kind="callback",
-            detail={"why": context.get("why"), "phone": mask_phone(text)},
-            callback_at=when,
-            contact=text.strip()[:40],
+        detail = {"why": context.get("why"), "phone": mask_phone(text)}
+        place = await self._open(
+            session, context, "callback", detail, callback_at=when, contact=text.strip()[:40]
         )
         reply = system(
             "callback_booked",
@@ -188,6 +174,29 @@ class HandoffDialogue:
             ticket=place.ticket_id,
         )
         return Step(_clear(session), [reply])
+
+    async def _open(
+        self,
+        session: Session,
+        context: dict[str, Any],
+        kind: str,
+        detail: dict[str, Any],
+        *,
+        callback_at: datetime | None = None,
+        contact: str | None = None,
+    ) -> QueuePlace:
+        """A message or callback ticket, with the reason and topic of the offer it answers."""
+        return await self.queue.open(
+            session.citizen_id,
+            reason=str(context.get("reason") or "requested"),
+            topic=context.get("topic"),
+            lang=session.lang,
+            simple_mode=session.simple_mode,
+            kind=kind,
+            detail=detail,
+            callback_at=callback_at,
+            contact=contact,
+        )
 
 
 def _words(text: str) -> str:
