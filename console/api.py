@@ -21,11 +21,10 @@ from bot.agents.roles import may
 from bot.gateway import Gateway
 from bot.handoff import ticket_records
 from bot.handoff.queue import WaitingTicket
-from bot.masking import mask_text
-from bot.simple_mode.readability import reply_warning
+from bot.simple_mode.readability import reply_problem, reply_warning
 from console.auth import DeskAgent, accounts, gateway
 from console.inputs import PlainText
-from console.labels import label
+from console.labels import Wording, card_text, card_wording
 
 TicketId = Annotated[int, Path(ge=1, le=2**62)]
 
@@ -47,6 +46,7 @@ class QueueItem(BaseModel):
     last_message: str | None = Field(
         default=None, description="the citizen's last message, masked, at most 160 characters"
     )
+    last_wording: Wording | None = Field(default=None, description="a button press, as words")
 
 
 class HeldItem(BaseModel):
@@ -68,6 +68,7 @@ class HeldItem(BaseModel):
     last_message: str | None = Field(
         default=None, description="the citizen's last message, masked, at most 160 characters"
     )
+    last_wording: Wording | None = Field(default=None, description="a button press, as words")
 
 
 class QueueOut(BaseModel):
@@ -95,10 +96,12 @@ class MessageOut(BaseModel):
         default=None,
         description="the citizen is in simplified mode and this reply is too long or hard",
     )
+    warning_wording: Wording | None = Field(default=None, description="console/i18n warning.*")
 
 
 class CheckOut(BaseModel):
     warning: str | None
+    warning_wording: Wording | None = Field(default=None, description="console/i18n warning.*")
 
 
 class TransferIn(BaseModel):
@@ -136,15 +139,6 @@ def may_see_team(agent: AgentSession, team: str | None) -> bool:
     return agent.supervisor or agent.team is None or agent.team == team
 
 
-def card_text(text: str | None) -> str | None:
-    """A citizen's message as a queue card shows it: a button press in words, personal data
-    masked, at most 160 characters."""
-    if text is None:
-        return None
-    shown = label("citizen", text) or mask_text(" ".join(text.split()))
-    return shown if len(shown) <= 160 else shown[:159] + "…"
-
-
 def queue_item(gw: Gateway, ticket: WaitingTicket, now: datetime) -> QueueItem:
     waited = max(0, int((now - ticket.requested_at).total_seconds()))
     target = gw.handoff_settings.sla_target_s(ticket.priority)
@@ -173,6 +167,7 @@ async def get_queue(agent: DeskAgent, gw: Gw, d: Desk) -> QueueOut:
     said = await asyncio.to_thread(ticket_records.last_citizen_messages, gw.db, citizens)
     for item in waiting:
         item.last_message = card_text(said.get(item.conversation_id))
+        item.last_wording = card_wording(said.get(item.conversation_id))
     held = []
     for t in records:
         state = await d.queue.live_state(t.id)
@@ -198,6 +193,7 @@ async def get_queue(agent: DeskAgent, gw: Gw, d: Desk) -> QueueOut:
                 if deadline is None
                 else max(0, int(deadline - now.timestamp())),
                 last_message=card_text(said.get(t.citizen_id)),
+                last_wording=card_wording(said.get(t.citizen_id)),
             )
         )
     return QueueOut(server_time=now, waiting=waiting, held=held)
@@ -263,15 +259,17 @@ async def send_message(ticket_id: TicketId, body: TextIn, agent: DeskAgent, d: D
     warning = await _simple_mode_warning(d, ticket_id, stored.text)
     return MessageOut(
         id=stored.id, sender="agent", text=stored.text, created_at=stored.created_at,
-        warning=warning,
+        warning=warning.warning, warning_wording=warning.warning_wording,
     )  # fmt: skip
 
 
-async def _simple_mode_warning(d: AgentDesk, ticket_id: int, text: str) -> str | None:
+async def _simple_mode_warning(d: AgentDesk, ticket_id: int, text: str) -> CheckOut:
     record = await asyncio.to_thread(ticket_records.ticket, d.queue.db, ticket_id)
     if record is None or not record.simple_mode:
-        return None
-    return reply_warning(text, record.lang)
+        return CheckOut(warning=None)
+    problem = reply_problem(text, record.lang)
+    said = Wording(key="warning." + problem[0], values=dict(problem[1])) if problem else None
+    return CheckOut(warning=reply_warning(text, record.lang), warning_wording=said)
 
 
 @router.post(
@@ -281,7 +279,7 @@ async def _simple_mode_warning(d: AgentDesk, ticket_id: int, text: str) -> str |
 )
 async def check_reply(ticket_id: TicketId, body: TextIn, agent: DeskAgent, d: Desk) -> CheckOut:
     await _acting_as(agent, d, ticket_id)
-    return CheckOut(warning=await _simple_mode_warning(d, ticket_id, body.text))
+    return await _simple_mode_warning(d, ticket_id, body.text)
 
 
 @router.post(

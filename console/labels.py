@@ -1,6 +1,10 @@
 """What the console shows for a transcript line: button presses in words instead of their raw
 payloads (`/request_human` -> "asked for a person"), and which of the citizen's lines was their
-last real question (not a button, a number, a yes, or a request for a person)."""
+last real question (not a button, a number, a yes, or a request for a person).
+
+The words come in English (`label`) and as a key of the console's catalogues with its values
+(`wording`: `payload.<key>` in console/i18n/{en,zh}.json), so the console says them in the
+agent's language."""
 
 from __future__ import annotations
 
@@ -9,7 +13,12 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-# Payloads the bot's buttons and the channels send, in words for the agent.
+from pydantic import BaseModel
+
+from bot.masking import mask_text
+
+# Payloads the bot's buttons and the channels send, in words for the agent (the English of
+# the catalogues' `payload.<key>`; the key is the payload's intent).
 PAYLOADS = {
     "request_human": "asked for a person",
     "human": "asked for a person",
@@ -29,6 +38,13 @@ PAYLOADS = {
     "start": "started the chat",
     "link": "linked another channel",
     "rate": "gave a rating",
+}
+# Every label in English, with the placeholders the catalogues use.
+ENGLISH = {
+    **PAYLOADS,
+    "guide": "chose the guide “{guide}”",
+    "guide_any": "chose a guide",
+    "pressed": "pressed “{button}”",
 }
 _PAYLOAD = re.compile(r"^/([a-z_]+)(\{.*\})?\s*$", re.DOTALL)
 
@@ -59,8 +75,15 @@ class TranscriptLine(Protocol):
     def ticket_id(self) -> int | None: ...
 
 
-def label(sender: str, text: str) -> str | None:
-    """A readable label for a line that is a button's payload, else None (shown as typed)."""
+class Wording(BaseModel):
+    """Words the console's catalogues hold: `key` and the values put into its placeholders."""
+
+    key: str
+    values: dict[str, str | int] = {}
+
+
+def wording(sender: str, text: str) -> Wording | None:
+    """A line that is a button's payload in words (`payload.<key>`), else None (as typed)."""
     if sender != "citizen":
         return None
     match = _PAYLOAD.match(text)
@@ -69,11 +92,41 @@ def label(sender: str, text: str) -> str | None:
     intent, entities = match.group(1), match.group(2)
     if intent == "ask_question" and entities:
         try:
-            guide = json.loads(entities).get("guide")
+            found = json.loads(entities)
+            guide = found.get("guide") if isinstance(found, dict) else None
         except ValueError:
             guide = None
-        return f"chose the guide “{guide}”" if guide else "chose a guide"
-    return PAYLOADS.get(intent, "pressed “" + intent.replace("_", " ") + "”")
+        return Wording(key="payload.guide", values={"guide": str(guide)}) if guide else (
+            Wording(key="payload.guide_any")
+        )  # fmt: skip
+    if intent in PAYLOADS:
+        return Wording(key="payload." + intent)
+    return Wording(key="payload.pressed", values={"button": intent.replace("_", " ")})
+
+
+def label(sender: str, text: str) -> str | None:
+    """A readable label (in English) for a line that is a button's payload, else None."""
+    said = wording(sender, text)
+    if said is None:
+        return None
+    english = ENGLISH[said.key.removeprefix("payload.")]
+    for name, value in said.values.items():
+        english = english.replace("{" + name + "}", str(value))
+    return english
+
+
+def card_text(text: str | None) -> str | None:
+    """A citizen's message as a queue card shows it: a button press in words, personal data
+    masked, at most 160 characters."""
+    if text is None:
+        return None
+    shown = label("citizen", text) or mask_text(" ".join(text.split()))
+    return shown if len(shown) <= 160 else shown[:159] + "…"
+
+
+def card_wording(text: str | None) -> Wording | None:
+    """The card's text as catalogue words when it is a button press (else None: as typed)."""
+    return None if text is None else wording("citizen", text)
 
 
 def is_real_question(text: str) -> bool:

@@ -20,7 +20,7 @@ from bot.masking import mask_value
 from bot.rasa.tracker import form_data
 from console.api import Accounts, Desk, Gw, TicketId, may_see_team
 from console.auth import DeskAgent
-from console.labels import label, last_question
+from console.labels import Wording, label, last_question, wording
 from console.suggestions import Suggestions
 
 
@@ -30,6 +30,9 @@ class LineOut(BaseModel):
     text: str  # as typed: the console shows it with textContent, never as HTML
     label: str | None = Field(
         default=None, description="a button press in words (the text is its raw payload)"
+    )
+    label_wording: Wording | None = Field(
+        default=None, description="the label as a key of the console's catalogues (payload.*)"
     )
     created_at: datetime
     ticket_id: int | None
@@ -161,7 +164,10 @@ async def get_ticket(
 
 def _line(line: ticket_records.Line, show: Callable[[Any], Any]) -> LineOut:
     readable = label(line.sender, line.text)
-    return LineOut(**{**line.__dict__, "text": show(line.text)}, label=readable)
+    return LineOut(
+        **{**line.__dict__, "text": show(line.text)},
+        label=readable, label_wording=wording(line.sender, line.text),
+    )  # fmt: skip
 
 
 def _as_is(value: Any) -> Any:

@@ -39,25 +39,40 @@ def longest_zh_sentence(text: str) -> int:
     return max((len(p) for p in parts), default=0)
 
 
-def reply_warning(text: str, lang: str) -> str | None:
-    """Why an agent's reply is too long or too hard for a citizen in simplified mode, or None:
-    in plain words for the agent, with what to do about it (the measure stays in the checks)."""
+# Why a reply is too long or too hard, in English: the console's catalogues hold the same
+# under `warning.<key>` with the same placeholders (and in Chinese).
+WARNINGS = {
+    "too_long_words": "Too long for this citizen: {size} words, at most {limit}. "
+    "Split it into shorter messages.",
+    "too_long_chars": "Too long for this citizen: {size} characters, at most {limit}. "
+    "Split it into shorter messages.",
+    "too_hard_zh": "Too hard for this citizen: a sentence is longer than {max} characters. "
+    "Use shorter sentences and common words.",
+    "too_hard": "Too hard for this citizen: use shorter sentences and common words.",
+}
+
+
+def reply_problem(text: str, lang: str) -> tuple[str, dict[str, int]] | None:
+    """Why an agent's reply is too long or too hard for a citizen in simplified mode, as a key
+    of WARNINGS and its values, or None."""
     from bot.simple_mode.rules import limit, size
 
     if size(text, lang) > limit(lang):
-        unit = "characters" if lang == "zh" else "words"
-        return (
-            f"Too long for this citizen: {size(text, lang)} {unit}, at most {limit(lang)}. "
-            "Split it into shorter messages."
-        )
+        key = "too_long_chars" if lang == "zh" else "too_long_words"
+        return key, {"size": size(text, lang), "limit": limit(lang)}
     if too_complex(text, lang) is None:
         return None
-    if lang == "zh":
-        return (
-            f"Too hard for this citizen: a sentence is longer than {MAX_ZH_SENTENCE} characters. "
-            "Use shorter sentences and common words."
-        )
-    return "Too hard for this citizen: use shorter sentences and common words."
+    return ("too_hard_zh", {"max": MAX_ZH_SENTENCE}) if lang == "zh" else ("too_hard", {})
+
+
+def reply_warning(text: str, lang: str) -> str | None:
+    """Why an agent's reply is too long or too hard for a citizen in simplified mode, or None:
+    in plain words for the agent, with what to do about it (the measure stays in the checks)."""
+    problem = reply_problem(text, lang)
+    if problem is None:
+        return None
+    key, values = problem
+    return WARNINGS[key].format(**values)
 
 
 def too_complex(text: str, lang: str) -> str | None:

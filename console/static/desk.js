@@ -3,12 +3,17 @@
 // reply, a callback falling due and an SLA at risk; the console's language; and, for
 // supervisors, the management of accounts and canned replies.
 // Every word comes from the catalogues (I18N.t); citizen text only ever goes in textContent.
+// Requests go through Api (request.js), the helper console.js uses too.
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
   const t = (key, values) => I18N.t(key, values);
+  const api = (method, path, body) => Api.request(method, path, body);
   const HEARTBEAT_MS = 20000;
-  const desk = { me: null, csrf: null, events: null, beat: null, active: false, held: new Map(), waiting: new Set(), audio: null };
+  const desk = {
+    me: null, events: null, beat: null, active: false, held: new Map(), waiting: new Set(), audio: null,
+    accounts: null, canned: null, link: null,
+  };
 
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -24,24 +29,6 @@
     const node = el(tag, attrs, t(key));
     node.dataset.i18n = key;
     return node;
-  }
-
-  async function api(method, path, body) {
-    const headers = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (method !== "GET" && desk.csrf) headers["X-CSRF-Token"] = desk.csrf;
-    const response = await fetch(path, {
-      method, headers, credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (response.status === 204) return null;
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      const error = new Error((data.error && data.error.message) || response.statusText);
-      error.status = response.status;
-      throw error;
-    }
-    return data;
   }
 
   // --- alerts ---------------------------------------------------------------------------
@@ -63,7 +50,7 @@
   }
   function alert(key, values) {
     const text = t(key, values);
-    $("desk-banner").textContent = text;
+    I18N.say($("desk-banner"), key, values);
     if (muted()) return;
     beep();
     if ("Notification" in window && Notification.permission === "granted" && document.visibilityState !== "visible") {
@@ -148,18 +135,27 @@
       await action();
     });
   }
-  function manageError(error) { $("manage-error").textContent = error ? error.message : ""; }
+  const REFUSED = { 404: "manage.error.missing", 409: "manage.error.conflict", 422: "manage.error.invalid" };
+  function manageError(error) {
+    if (error) I18N.say($("manage-error"), Api.problemKey(error, REFUSED), { status: error.status || 0 });
+    else I18N.say($("manage-error"), null);
+  }
   function showLink(link) {
-    const url = location.origin + link.set_password_url;
+    desk.link = link;
     const box = $("manage-link");
     box.textContent = "";
-    box.appendChild(el("span", {}, t("manage.link_once", { until: new Date(link.expires_at).toLocaleString() }) + " "));
-    box.appendChild(el("code", {}, url));
+    if (!link) return;
+    box.appendChild(el("span", {}, t("manage.link_once", { until: I18N.dateTime(link.expires_at) }) + " "));
+    box.appendChild(el("code", {}, location.origin + link.set_password_url));
   }
 
   async function loadAccounts() {
     const rows = await api("GET", "/api/v1/manage/accounts").catch(manageError);
     if (!rows) return;
+    desk.accounts = rows;
+    renderAccounts(rows);
+  }
+  function renderAccounts(rows) {
     const body = $("accounts-table").tBodies[0];
     body.textContent = "";
     rows.forEach((account) => {
@@ -197,6 +193,10 @@
   async function loadCanned() {
     const rows = await api("GET", "/api/v1/manage/canned").catch(manageError);
     if (!rows) return;
+    desk.canned = rows;
+    renderCanned(rows);
+  }
+  function renderCanned(rows) {
     const body = $("canned-table").tBodies[0];
     body.textContent = "";
     rows.forEach((reply) => {
@@ -358,8 +358,9 @@
     const me = await api("GET", "/api/v1/agent/me").catch(() => null);
     if (!me) return;
     desk.me = me.agent;
-    desk.csrf = me.csrf_token;
-    await I18N.load(desk.me.console_lang || I18N.initial()).catch(() => null);
+    if (!Api.csrf) Api.csrf = me.csrf_token;
+    await I18N.ready;
+    if (desk.me.console_lang && desk.me.console_lang !== I18N.lang) await I18N.load(desk.me.console_lang).catch(() => null);
     const canDesk = desk.me.role === "agent" || desk.me.role === "supervisor";
     const banner = el("p", { id: "desk-banner", className: "desk-banner", role: "status" });
     document.querySelector("header").after(banner);
@@ -378,13 +379,24 @@
   function stop() {
     if (!desk.me) return;
     desk.me = null;
+    desk.accounts = desk.canned = desk.link = null;
     if (desk.events) desk.events.close();
     clearInterval(desk.beat);
     ["desk-controls", "desk-banner", "manage-view", "tab-manage"].forEach((id) => { if ($(id)) $(id).remove(); });
   }
 
+  // another language: what is drawn from data is drawn again (data-i18n words follow by themselves)
+  document.addEventListener("i18n:changed", () => {
+    if (!desk.me) return;
+    if ($("desk-mute")) renderMute();
+    if ($("manage-view")) {
+      if (desk.accounts) renderAccounts(desk.accounts);
+      if (desk.canned) renderCanned(desk.canned);
+      showLink(desk.link);
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
-    I18N.load(I18N.initial()).catch(() => null);
     const nav = $("nav");
     if (!nav) return;
     const follow = () => (nav.hidden ? stop() : start());

@@ -1,7 +1,8 @@
 // Insights screens of the agent console: every figure from its JSON route, drawn as an SVG
 // chart (presentation attributes only: the page's CSP allows no inline style), each with a
 // table alternative (one row per data point) and a CSV download. Supervisors see every
-// figure; editors the stale guides and the unanswered-question groups.
+// figure; editors the stale guides and the unanswered-question groups. Every word from the
+// catalogues (I18N.t, keys ins.*), numbers and dates for the language; requests through Api.
 "use strict";
 (() => {
   const SVG = "http://www.w3.org/2000/svg";
@@ -10,6 +11,8 @@
   const $ = (id) => document.getElementById(id);
   let me = null;
   let counter = 0;
+  const t = (key, values) => I18N.t(key, values);
+  const col = (name) => t("ins.col." + name);  // a column's (and a series') name
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -23,20 +26,13 @@
     if (text !== undefined) node.textContent = text;
     return node;
   }
-  function csrf() {
-    // console.js keeps the session's CSRF token in its `state` (cookie sessions)
-    return typeof state !== "undefined" && state && state.csrf ? state.csrf : null;  // eslint-disable-line no-undef
-  }
-  async function get(path) {
-    const response = await fetch(path, { credentials: "same-origin" });
-    if (!response.ok) throw new Error(path + ": " + response.status);
-    return response.json();
-  }
+  const get = (path) => Api.request("GET", path);
   function fmt(value) {
     if (value === null || value === undefined) return "–";
-    if (typeof value === "number" && !Number.isInteger(value)) return value.toFixed(2);
+    if (typeof value === "number") return I18N.number(Math.round(value * 100) / 100);
     return String(value);
   }
+  const weekday = (day) => t("ins.day." + day);
 
   // A figure: title, chart (or a note when there is nothing to draw), table, CSV link.
   function figure(title, csvPath, columns, rows, draw, note) {
@@ -44,14 +40,14 @@
     const fig = el("figure", { class: "ins-figure", "aria-labelledby": id + "-t" });
     fig.append(el("figcaption", { id: id + "-t" }, title));
     if (rows.length === 0) {
-      fig.append(el("p", { class: "muted ins-empty" }, note || "No data for this period."));
+      fig.append(el("p", { class: "muted ins-empty" }, note || t("ins.no_data")));
     } else {
       const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": id + "-t", class: "ins-chart", focusable: "false" });
       draw(chart);
       fig.append(chart);
     }
     const table = el("table", { class: "ins-table" });
-    table.append(el("caption", { class: "sr-only" }, title + " (table)"));
+    table.append(el("caption", { class: "sr-only" }, t("ins.table_caption", { title })));
     const head = el("tr");
     columns.forEach((c) => head.append(el("th", { scope: "col" }, c.label || c)));
     table.append(el("thead", {}, head));
@@ -62,10 +58,10 @@
       body.append(tr);
     });
     table.append(body);
-    const details = el("details", { class: "ins-details" }, el("summary", {}, "Table: " + title),
-      el("div", { class: "table-wrap", tabindex: "0", role: "group", "aria-label": title + " table" }, table));
+    const details = el("details", { class: "ins-details" }, el("summary", {}, t("ins.table_summary", { title })),
+      el("div", { class: "table-wrap", tabindex: "0", role: "group", "aria-label": t("ins.table_label", { title }) }, table));
     fig.append(details);
-    if (csvPath) fig.append(el("p", {}, el("a", { href: csvPath, download: "" }, "Download CSV: " + title)));
+    if (csvPath) fig.append(el("p", {}, el("a", { href: csvPath, download: "" }, t("ins.csv", { title }))));
     return fig;
   }
 
@@ -131,7 +127,7 @@
     };
   }
 
-  const pct = (v) => (v === null || v === undefined ? "–" : Math.round(v * 100) + "%");
+  const pct = (v) => I18N.percent(v, 0);
 
   function range() {
     const params = new URLSearchParams();
@@ -147,21 +143,21 @@
     const labels = days.map((d) => d.day.slice(5));
     const csv = "/api/v1/insights/outcomes?format=csv&" + q;
     const keys = ["answered", "clarified", "declined", "handed_off", "forms_started", "forms_submitted", "forms_abandoned"];
-    box.append(figure("Outcomes per day", csv, ["day", ...keys],
+    box.append(figure(t("ins.outcomes"), csv, ["day", ...keys].map(col),
       days.map((d) => [d.day, ...keys.map((k) => d[k])]),
-      lines(labels, keys.slice(0, 5).map((k) => ({ name: k.replace("_", " "), values: days.map((d) => d[k]) })))));
+      lines(labels, keys.slice(0, 5).map((k) => ({ name: col(k), values: days.map((d) => d[k]) })))));
     const contained = days.filter((d) => d.sessions);
-    box.append(figure("Containment per day (sessions without a request for a person)", null,
-      ["day", "sessions", "contained", "containment"],
+    box.append(figure(t("ins.containment"), null,
+      ["day", "sessions", "contained", "containment"].map(col),
       contained.map((d) => [d.day, d.sessions, d.contained, pct(d.containment)]),
-      lines(contained.map((d) => d.day.slice(5)), [{ name: "containment", values: contained.map((d) => d.containment) }], pct, 1)));
+      lines(contained.map((d) => d.day.slice(5)), [{ name: col("containment"), values: contained.map((d) => d.containment) }], pct, 1)));
     const rated = data.handoff_ratings.filter((r) => r.count);
-    box.append(figure("Handoff ratings (1-5) per day", null, ["day", "ratings", "mean"],
+    box.append(figure(t("ins.ratings"), null, ["day", "ratings", "mean"].map(col),
       rated.map((r) => [r.day, r.count, r.mean]),
-      lines(rated.map((r) => r.day.slice(5)), [{ name: "mean rating", values: rated.map((r) => r.mean) }], null, 5)));
+      lines(rated.map((r) => r.day.slice(5)), [{ name: col("mean_rating"), values: rated.map((r) => r.mean) }], null, 5)));
     const channels = Object.entries(data.by_channel), langs = Object.entries(data.by_lang);
-    const groups = [...channels.map(([k, v]) => ["channel " + k, v]), ...langs.map(([k, v]) => ["language " + k, v])];
-    box.append(figure("Containment by channel and language", null, ["group", "sessions", "answered", "declined", "handed off", "containment"],
+    const groups = [...channels.map(([k, v]) => [t("ins.group_channel", { name: k }), v]), ...langs.map(([k, v]) => [t("ins.group_language", { name: k }), v])];
+    box.append(figure(t("ins.by_group"), null, ["group", "sessions", "answered", "declined", "handed_off", "containment"].map(col),
       groups.map(([k, v]) => [k, v.sessions, v.answered, v.declined, v.handed_off, pct(v.containment)]),
       bars(groups.map(([k, v]) => ({ label: k, value: v.containment || 0 })), pct)));
   }
@@ -170,16 +166,19 @@
     const q = range();
     const data = await get("/api/v1/insights/funnel?" + q);
     if (!data.forms.length) {
-      box.append(figure("Form funnel", "/api/v1/insights/funnel?format=csv&" + q, ["form", "mode", "stage", "count", "dropped", "median time (s)"], [], null));
+      box.append(figure(t("ins.funnel"), "/api/v1/insights/funnel?format=csv&" + q, ["form", "mode", "stage", "count", "dropped", "median_s"].map(col), [], null));
     }
     data.forms.forEach((f) => {
-      const stages = [["started", f.started, null, null], ...f.steps.map((s) => [s.summary ? "summary" : "step " + s.step, s.reached, s.dropped, s.median_s]), ["submitted", f.submitted, null, null]];
-      box.append(figure(`Form funnel: ${f.form} (${f.mode})`, "/api/v1/insights/funnel?format=csv&" + q,
-        ["stage", "count", "dropped", "median time (s)"], stages,
+      const named = { form: f.form, mode: t("ins.mode." + f.mode) };
+      const stages = [[t("ins.stage_started"), f.started, null, null],
+        ...f.steps.map((s) => [s.summary ? t("ins.stage_summary") : t("ins.stage_step", { n: s.step }), s.reached, s.dropped, s.median_s]),
+        [t("ins.stage_submitted"), f.submitted, null, null]];
+      box.append(figure(t("ins.funnel_form", named), "/api/v1/insights/funnel?format=csv&" + q,
+        ["stage", "count", "dropped", "median_s"].map(col), stages,
         bars(stages.map(([label, value]) => ({ label, value })))));
       const fields = Object.entries(f.validation_failures);
       if (fields.length) {
-        box.append(figure(`Refused answers per field: ${f.form} (${f.mode})`, null, ["field", "refused"], fields,
+        box.append(figure(t("ins.refused", named), null, ["field", "refused"].map(col), fields,
           bars(fields.map(([label, value]) => ({ label, value, color: COLORS[1] })))));
       }
     });
@@ -193,27 +192,28 @@
     const list = el("div", { id: "ins-cell-tickets", role: "status" });
     async function open(cell) {
       const body = await get(`/api/v1/insights/demand/tickets?weekday=${cell.weekday}&hour=${cell.hour}`);
-      list.replaceChildren(el("h4", {}, `Tickets on ${cell.weekday} ${cell.hour}:00–${cell.hour}:59`));
+      list.replaceChildren(el("h4", {}, t("ins.cell_tickets", { day: weekday(cell.weekday), hour: cell.hour })));
       const ul = el("ul", { class: "ins-cell-list" });
-      body.tickets.forEach((t) => ul.append(el("li", {}, `#${t.id} · ${new Date(t.created_at).toLocaleString()} · ${t.kind} · ${t.status} · ${t.team || "general"}${t.topic ? " · " + t.topic : ""}`)));
-      if (!body.tickets.length) ul.append(el("li", { class: "muted" }, "No tickets."));
+      body.tickets.forEach((x) => ul.append(el("li", {}, [t("ticket.number", { id: x.id }), I18N.dateTime(x.created_at), t("kind." + x.kind),
+        t("ticket_status." + x.status), x.team || t("ins.general_team"), x.topic].filter(Boolean).join(" · "))));
+      if (!body.tickets.length) ul.append(el("li", { class: "muted" }, t("ins.no_tickets")));
       list.append(ul);
     }
     const rows = cells.map((c) => {
-      const button = el("button", { type: "button", class: "secondary ins-open" }, "Open tickets");
+      const button = el("button", { type: "button", class: "secondary ins-open" }, t("ins.open_tickets"));
       button.addEventListener("click", () => open(c));
-      return [c.weekday + " " + String(c.hour).padStart(2, "0") + ":00", c.count, button];
+      return [weekday(c.weekday) + " " + String(c.hour).padStart(2, "0") + ":00", c.count, button];
     });
     const max = scale(Math.max(0, ...cells.map((c) => c.count)));
     const draw = (chart) => {
       const cw = (W - 50) / 24, ch = (H - 30) / 7;
-      ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].forEach((d, i) => chart.append(svg("text", { x: 4, y: 14 + i * ch + ch / 2, "font-size": 11, fill: "#1d2330" }, d)));
+      ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].forEach((d, i) => chart.append(svg("text", { x: 4, y: 14 + i * ch + ch / 2, "font-size": 11, fill: "#1d2330" }, weekday(d))));
       for (let h = 0; h < 24; h += 3) chart.append(svg("text", { x: 44 + h * cw, y: H - 6, "font-size": 11, fill: "#555e6e" }, String(h)));
       cells.forEach((c) => {
         const i = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].indexOf(c.weekday);
         const shade = c.count ? 0.15 + (0.85 * c.count) / max : 0;
         const rect = svg("rect", { x: 44 + c.hour * cw, y: 4 + i * ch, width: cw - 1, height: ch - 1, fill: c.count ? "#1f5eff" : "#f2f4f7", "fill-opacity": c.count ? shade.toFixed(2) : 1, class: "ins-cell" });
-        rect.append(svg("title", {}, `${c.weekday} ${c.hour}:00: ${c.count}`));
+        rect.append(svg("title", {}, t("ins.cell_title", { day: weekday(c.weekday), hour: c.hour, count: I18N.number(c.count) })));
         rect.addEventListener("click", () => open(c));
         chart.append(rect);
         const need = agents.get(c.weekday + c.hour);
@@ -221,44 +221,51 @@
       });
     };
     const rowsWithPlan = rows.map((row, i) => [row[0], row[1], agents.get(cells[i].weekday + cells[i].hour) ?? null, row[2]]);
-    const title = `Handoff requests by weekday and hour (four weeks, ${data.total} in all)` + (agents.size ? "; numbers: agents needed next week (Erlang C)" : "");
+    const title = t(agents.size ? "ins.demand_plan" : "ins.demand", { total: I18N.number(data.total) });
     const fig = figure(title, "/api/v1/insights/demand?format=csv",
-      ["weekday and hour", "requests", "agents needed next week", "tickets"], data.total ? rowsWithPlan : [], draw, "No handoff requests in the last four weeks.");
+      ["weekday_hour", "requests", "agents_needed", "tickets"].map(col), data.total ? rowsWithPlan : [], draw, t("ins.no_demand"));
     fig.append(list);
     box.append(fig);
     const q = range();
     const pickup = await get("/api/v1/insights/pickup?" + q);
-    box.append(figure("Pick-up time per day (median and p90, seconds)", "/api/v1/insights/pickup?format=csv&" + q,
-      ["day", "tickets", "picked up", "median s", "p90 s", "SLA normal", "SLA simplified"],
+    box.append(figure(t("ins.pickup"), "/api/v1/insights/pickup?format=csv&" + q,
+      ["day", "tickets", "picked_up", "median_s", "p90_s", "sla_normal", "sla_simple"].map(col),
       pickup.days.map((d) => [d.day, d.tickets, d.picked_up, d.pickup_median_s, d.pickup_p90_s, pct(d.sla_normal), pct(d.sla_simple)]),
-      lines(pickup.days.map((d) => d.day.slice(5)), [{ name: "median", values: pickup.days.map((d) => d.pickup_median_s) }, { name: "p90", values: pickup.days.map((d) => d.pickup_p90_s) }])));
-    box.append(figure("SLA attainment per day", null, ["day", "normal", "simplified"],
+      lines(pickup.days.map((d) => d.day.slice(5)), [{ name: col("median"), values: pickup.days.map((d) => d.pickup_median_s) }, { name: col("p90"), values: pickup.days.map((d) => d.pickup_p90_s) }])));
+    box.append(figure(t("ins.sla"), null, ["day", "normal", "simplified"].map(col),
       pickup.days.map((d) => [d.day, pct(d.sla_normal), pct(d.sla_simple)]),
-      lines(pickup.days.map((d) => d.day.slice(5)), [{ name: "normal", values: pickup.days.map((d) => d.sla_normal) }, { name: "simplified", values: pickup.days.map((d) => d.sla_simple) }], pct, 1)));
+      lines(pickup.days.map((d) => d.day.slice(5)), [{ name: col("normal"), values: pickup.days.map((d) => d.sla_normal) }, { name: col("simplified"), values: pickup.days.map((d) => d.sla_simple) }], pct, 1)));
+  }
+
+  /** Why there is no forecast or no staffing, in words (the route's note is English). */
+  function forecastNote(data) {
+    if (!data.model) return t(data.history && data.history.arrivals > 0 ? "ins.note_short_history" : "ins.note_no_history");
+    return data.aht_s === null || data.aht_s === undefined ? t("ins.note_no_aht") : null;
   }
 
   async function staffing(box, data) {
-    const note = data.model ? el("p", {}, `Model: ${data.model}; backtest error (WAPE, last two weeks): ` +
-      Object.entries(data.backtest_wape).map(([k, v]) => `${k} ${v === null ? "–" : Math.round(v * 1000) / 10 + "%"}`).join(", ") +
-      `. Handling time ${fmt(data.aht_s)} s; ${Math.round(data.service_level * 100)}% within ${data.service_target_s} s; ${data.chats_per_agent} chat(s) per agent.`) : null;
+    const wape = Object.entries(data.backtest_wape).map(([k, v]) => `${k} ${I18N.percent(v)}`).join(t("ins.list_sep"));
+    const note = data.model ? el("p", {}, t("ins.model", { model: data.model, wape, aht: fmt(data.aht_s),
+      level: I18N.percent(data.service_level, 0), target: data.service_target_s, chats: data.chats_per_agent })) : null;
     const slots = data.slots;
-    const label = (s) => new Date(s.start).toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" });
-    const fig = figure("Staffing forecast, next seven days (30-minute slots)", "/api/v1/insights/forecast?format=csv",
-      ["slot", "arrivals", "agents (Erlang C)", "agents (Erlang A)"],
+    const label = (s) => new Date(s.start).toLocaleString(I18N.locale(), { weekday: "short", hour: "2-digit", minute: "2-digit" });
+    const fig = figure(t("ins.forecast"), "/api/v1/insights/forecast?format=csv",
+      ["slot", "arrivals", "agents_c", "agents_a"].map(col),
       slots.map((s) => [label(s), s.arrivals, s.agents_erlang_c ?? null, s.agents_erlang_a ?? null]),
-      lines(slots.map(label), [{ name: "arrivals", values: slots.map((s) => s.arrivals) }, { name: "agents (C)", values: slots.map((s) => s.agents_erlang_c ?? null) }, { name: "agents (A)", values: slots.map((s) => s.agents_erlang_a ?? null) }]),
-      data.note || "No forecast.");
-    if (note) fig.insertBefore(note, fig.children[1]);
-    else fig.insertBefore(el("p", { class: "muted" }, data.note || ""), fig.children[1]);
+      lines(slots.map(label), [{ name: col("arrivals"), values: slots.map((s) => s.arrivals) }, { name: col("agents_c_short"), values: slots.map((s) => s.agents_erlang_c ?? null) }, { name: col("agents_a_short"), values: slots.map((s) => s.agents_erlang_a ?? null) }]),
+      forecastNote(data) || t("ins.no_forecast"));
+    const why = forecastNote(data);
+    if (why && note) note.append(" " + why);
+    fig.insertBefore(note || el("p", { class: "muted" }, why || ""), fig.children[1]);
     box.append(fig);
   }
 
   async function guides(box) {
     const data = await get("/api/v1/insights/guides");
     const rows = data.guides;
-    box.append(figure(`Guides by age of their review (stale after ${data.max_age_days} days)`, "/api/v1/insights/guides?format=csv",
-      ["guide", "language", "reviewed", "age (days)", "stale"],
-      rows.map((g) => [g.id, g.lang, g.reviewed, g.age_days, g.stale ? "stale" : "ok"]),
+    box.append(figure(t("ins.guides", { days: data.max_age_days }), "/api/v1/insights/guides?format=csv",
+      ["guide", "language", "reviewed", "age_days", "stale"].map(col),
+      rows.map((g) => [g.id, g.lang, g.reviewed, g.age_days, t(g.stale ? "ins.stale" : "ins.ok")]),
       bars(rows.map((g) => ({ label: `${g.id} (${g.lang})`, value: g.age_days, color: g.stale ? COLORS[1] : COLORS[2] })))));
   }
 
@@ -269,28 +276,28 @@
       const examples = el("ul", { class: "ins-examples" });
       c.examples.forEach((text) => examples.append(el("li", {}, text)));  // textContent only
       const form = el("form", { class: "ins-mark" });
-      const choice = el("select", { "aria-label": `decision for group ${c.id}` });
-      [["open", "open"], ["new_guide", "new guide needed"], ["covered", "covered by guide"], ["out_of_scope", "out of scope"]]
-        .forEach(([v, t]) => { const o = el("option", { value: v }, t); if (v === c.status) o.selected = true; choice.append(o); });
-      const guide = el("input", { "aria-label": `guide for group ${c.id}`, placeholder: "guide id", value: c.covered_by || c.guide || "" });
-      const save = el("button", { type: "submit" }, "Save");
-      const diffLink = el("a", { href: `/api/v1/insights/questions/${c.id}/patch`, download: `group-${c.id}.diff` }, "Diff for the guide");
+      const choice = el("select", { "aria-label": t("ins.decision_label", { id: c.id }) });
+      ["open", "new_guide", "covered", "out_of_scope"]
+        .forEach((v) => { const o = el("option", { value: v }, t("ins.mark." + v)); if (v === c.status) o.selected = true; choice.append(o); });
+      const guide = el("input", { "aria-label": t("ins.guide_label", { id: c.id }), placeholder: t("ins.guide_placeholder"), value: c.covered_by || c.guide || "" });
+      const save = el("button", { type: "submit" }, t("ins.save"));
+      const diffLink = el("a", { href: `/api/v1/insights/questions/${c.id}/patch`, download: `group-${c.id}.diff` }, t("ins.diff"));
       form.append(choice, guide, save, diffLink);
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
-        const headers = { "Content-Type": "application/json" };
-        if (csrf()) headers["X-CSRF-Token"] = csrf();
-        const response = await fetch(`/api/v1/insights/questions/${c.id}/mark`, { method: "POST", credentials: "same-origin", headers,
-          body: JSON.stringify({ status: choice.value, guide: choice.value === "covered" ? guide.value : null }) });
-        const body = await response.json().catch(() => ({}));
-        status.textContent = response.ok ? `Group ${c.id}: saved.` : `Group ${c.id}: ${(body.error && body.error.message) || response.status}`;
+        try {
+          await Api.request("POST", `/api/v1/insights/questions/${c.id}/mark`, { status: choice.value, guide: choice.value === "covered" ? guide.value : null });
+          status.textContent = t("ins.saved", { id: c.id });
+        } catch (error) {
+          status.textContent = t("ins.save_failed", { id: c.id, error: Api.problem(error) });
+        }
       });
       return [`${c.lang} #${c.id}`, c.size, (c.trend > 0 ? "+" : "") + c.trend, c.guide || "–", examples, form];
     });
-    const fig = figure("Unanswered questions grouped by meaning", "/api/v1/insights/questions?format=csv",
-      ["group", "questions", "trend (7 days)", "nearest guide", "examples", "decision"], rows,
+    const fig = figure(t("ins.questions"), "/api/v1/insights/questions?format=csv",
+      ["group", "questions", "trend", "nearest_guide", "examples", "decision"].map(col), rows,
       bars(data.clusters.map((c) => ({ label: `${c.lang} #${c.id} ${c.examples[0] || ""}`, value: c.size }))),
-      "No groups yet: `civic insights cluster` writes them.");
+      t("ins.no_groups"));
     fig.querySelector("details").open = true;
     fig.append(status);
     box.append(fig);
@@ -299,14 +306,15 @@
   function build() {
     const nav = $("nav"), main = document.querySelector("main");
     if (!nav || !main || $("tab-insights")) return;
-    const tab = el("button", { type: "button", id: "tab-insights", class: "tab", "aria-pressed": "false", hidden: "" }, "Insights");
+    const words = (tag, key, attrs, ...children) => el(tag, { ...attrs, "data-i18n": key }, t(key), ...children);
+    const tab = words("button", "nav.insights", { type: "button", id: "tab-insights", class: "tab", "aria-pressed": "false", hidden: "" });
     nav.insertBefore(tab, $("whoami"));
     const view = el("section", { id: "insights-view", "aria-labelledby": "insights-title", hidden: "" });
-    view.append(el("h2", { id: "insights-title", tabindex: "-1" }, "Insights"));
+    view.append(words("h2", "ins.heading", { id: "insights-title", tabindex: "-1" }));
     const form = el("form", { id: "ins-range" },
-      el("label", {}, "From ", el("input", { id: "ins-from", type: "date" })),
-      el("label", {}, "To ", el("input", { id: "ins-to", type: "date" })),
-      el("button", { type: "submit" }, "Show"));
+      el("label", {}, words("span", "dash.from"), " ", el("input", { id: "ins-from", type: "date" })),
+      el("label", {}, words("span", "dash.to"), " ", el("input", { id: "ins-to", type: "date" })),
+      words("button", "dash.show", { type: "submit" }));
     view.append(form, el("div", { id: "ins-figures" }));
     main.append(view);
     form.addEventListener("submit", (event) => { event.preventDefault(); load(); });
@@ -333,7 +341,7 @@
 
   async function load() {
     const box = $("ins-figures");
-    box.replaceChildren(el("p", { class: "muted", role: "status" }, "Loading…"));
+    box.replaceChildren(el("p", { class: "muted", role: "status" }, t("ins.loading")));
     const parts = el("div");
     try {
       if (me && me.role === "supervisor") {
@@ -343,9 +351,12 @@
       await guides(parts); await questions(parts);
       box.replaceChildren(parts);
     } catch (error) {
-      box.replaceChildren(el("p", { class: "error", role: "alert" }, "Could not load the insights: " + error.message));
+      box.replaceChildren(el("p", { class: "error", role: "alert" }, t("ins.failed", { error: Api.problem(error) })));
     }
   }
+
+  // another language: the figures are drawn again (their words are made with the data)
+  document.addEventListener("i18n:changed", () => { if ($("insights-view") && !$("insights-view").hidden) load(); });
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", build);
   else build();

@@ -8,7 +8,7 @@
   const showError = (key) => { errorKey = key; $("setpw-error").textContent = key ? I18N.t(key) : ""; };
   document.addEventListener("i18n:changed", () => showError(errorKey));
   $("lang-switch").addEventListener("click", () => I18N.load(I18N.other()));
-  I18N.load(I18N.initial()).then(() => { if (!token) showError("setpw.no_token"); });
+  I18N.ready.then(() => { if (!token) showError("setpw.no_token"); });
   $("setpw-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const password = $("new-password").value;

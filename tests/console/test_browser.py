@@ -40,6 +40,18 @@ def check_view(page: Any, name: str) -> None:
     assert axe_problems(page) == [], name
 
 
+def starts_below_header(page: Any, selector: str, width: int) -> None:
+    """The view begins right under the header (nothing pushes it down the page), and on a
+    phone the header takes at most two rows."""
+    header = page.locator("header").bounding_box()
+    view = page.locator(selector).bounding_box()
+    assert header and view, selector
+    gap = view["y"] - (header["y"] + header["height"])
+    assert 0 <= gap <= 24, (selector, header, view)
+    if width <= 375:
+        assert header["height"] <= 160, header
+
+
 def test_console_keyboard_only_login_claim_reply_close(stack: Stack, browser: Any) -> None:
     from playwright.sync_api import expect
 
@@ -208,10 +220,96 @@ def test_console_views_as_rendered(stack: Stack, browser: Any, width: int) -> No
     page.click("#tab-dashboard")
     expect(page.locator("#desk-view")).to_be_hidden()
     expect(page.locator("#report-cards .card").first).to_be_visible()
-    assert page.locator("#dashboard-view").bounding_box()["y"] < 200
+    starts_below_header(page, "#dashboard-view", width)
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", page.input_value("#report-from"))
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", page.input_value("#report-to"))
     check_view(page, f"console-{width}-dashboard")
+    assert errors == []
+    citizen.say("取消")  # leave the queue to the other tests
+    context.close()
+
+
+# words of the English console that must not be left on a Chinese screen
+ENGLISH = (
+    "Waiting", "Held", "Nobody is waiting", "Keyboard shortcuts", "next ticket", "Select a ticket",
+    "Claim", "Release", "Transfer", "Close ticket", "Send", "Canned replies", "Form data",
+    "Guides for the last question", "left to pick up", "Simplified mode", "simplified mode",
+    "held by", "waited", "place ", "conversation ", "Chinese", "no topic", "asked for a person",
+    "system message", "citizen ·", "Dashboard", "Tickets requested", "mean pick-up", "Per agent",
+    "Per team", "Per day", "Current queue", "abandonment", "business hours", " min ", "Show",
+)  # fmt: skip
+
+
+def english_left(page: Any, selector: str) -> list[str]:
+    shown: str = page.locator(selector).inner_text()
+    return [word for word in ENGLISH if word in shown]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_console_in_chinese(stack: Stack, browser: Any, width: int) -> None:
+    """The queue, a ticket and the dashboard after switching to 中文 (no reload): drawn again
+    in Chinese, no English left, every key in the catalogue, axe clean, screenshots."""
+    from playwright.sync_api import expect
+
+    supervisor = add_agent(stack, "supervisor")
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-US")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(stack.gateway_url + "/console")
+    citizen = Citizen(stack, lang="zh")
+    citizen.say("长辈模式", payload="/simple_mode_on")
+    citizen.say("敬老卡怎么办？")
+    citizen.say("转人工", payload="/request_human")
+    page.fill("#username", supervisor)
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    card = page.locator("#waiting .ticket-card", has_text=f"rest:{citizen.id}")
+    expect(card).to_contain_text("Chinese", timeout=15_000)
+    page.evaluate("() => { window.notReloaded = true; }")
+    page.click("#desk-lang")  # the queue is drawn again in Chinese
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(card).to_contain_text("中文")
+    expect(card).to_contain_text("长辈模式")
+    expect(card).to_contain_text("请求转人工")  # the citizen's last line: a button, in words
+    expect(page.locator("#waiting-title")).to_contain_text("等待接单")
+    assert re.match(r"（\d+ 人等待）市民助手", page.title()), page.title()
+    assert english_left(page, "#desk-view") == []
+    starts_below_header(page, "#desk-view", width)
+    check_view(page, f"console-zh-{width}-queue")
+
+    card.click()
+    page.click("#claim")
+    expect(page.locator("#ticket-meta")).to_contain_text(f"由您（{supervisor}）接待")
+    transcript = page.locator("#transcript")
+    expect(transcript).to_contain_text("请求转人工")
+    expect(transcript).to_contain_text("市民 ·")
+    page.fill("#reply", "您好" * 20)  # one sentence of 40 characters: too hard in simplified mode
+    expect(page.locator("#reply-warning")).to_contain_text("太难懂")
+    # back to English and to Chinese again: the open ticket follows, still without a reload
+    page.click("#desk-lang")
+    expect(page.locator("#ticket-meta")).to_contain_text(f"held by you ({supervisor})")
+    expect(page.locator("#reply-warning")).to_contain_text("Too hard for this citizen")
+    page.click("#desk-lang")
+    expect(page.locator("#ticket-meta")).to_contain_text("长辈模式")
+    expect(page.locator("#reply-warning")).to_contain_text("太难懂")
+    assert english_left(page, "#desk-view") == []
+    check_view(page, f"console-zh-{width}-ticket")
+
+    page.click("#release")
+    expect(page.locator("#confirm-title")).to_contain_text("放回队列？")
+    assert axe_problems(page, "#confirm") == []
+    page.click("#confirm-yes")
+    expect(page.locator("#ticket-notice")).to_contain_text("已放回队列")
+
+    page.click("#tab-dashboard")
+    expect(page.locator("#report-cards .card").first).to_contain_text("工单数")
+    expect(page.locator("#report-range")).to_contain_text("期间提出的工单")
+    assert english_left(page, "#dashboard-view") == []
+    starts_below_header(page, "#dashboard-view", width)
+    check_view(page, f"console-zh-{width}-dashboard")
+    assert page.evaluate("() => window.notReloaded === true")
+    assert page.evaluate("() => [...I18N.missing]") == []
     assert errors == []
     citizen.say("取消")  # leave the queue to the other tests
     context.close()

@@ -26,6 +26,7 @@ from bot.clock import SystemClock
 from bot.settings import Settings
 from bot.storage.db import Database
 from civic.app import create_app
+from tests.browser import axe_problems, inoperable, screenshot, visible_hidden
 from tests.conftest import free_port, migrate
 
 from .conftest import PASSWORD
@@ -121,9 +122,13 @@ def login(page: Any, url: str, username: str, password: str) -> None:
 
 WORDS = {
     "en": {"online": "Online", "team_tab": "Team", "assigned": "is assigned to you",
-           "link": "Give this link", "done": "Your password is set"},
+           "link": "Give this link", "done": "Your password is set",
+           "to_accept": "open it to accept", "accepted": "You accepted ticket",
+           "muted": "Alerts muted", "disabled": "disabled"},
     "zh": {"online": "在线", "team_tab": "团队", "assigned": "已分配给您",
-           "link": "请把此链接交给本人", "done": "密码已设置"},
+           "link": "请把此链接交给本人", "done": "密码已设置",
+           "to_accept": "打开即接受", "accepted": "您已接受工单",
+           "muted": "提醒已静音", "disabled": "已停用"},
 }  # fmt: skip
 
 
@@ -192,6 +197,18 @@ def test_supervisor_adds_an_agent_who_sets_a_password_and_gets_a_ticket(
     assert said.status_code == 200, said.text
     expect(agent_page.locator("#desk-banner")).to_contain_text(words["assigned"], timeout=20000)
     shot(agent_page, f"desk-assigned-{lang}-375")
+    # the card says how to accept; opening it by keyboard accepts it (the `accepted` event)
+    card = agent_page.locator("#held .ticket-card", has_text=f"rest:{conversation}")
+    expect(card).to_contain_text(words["to_accept"])
+    card.focus()
+    agent_page.keyboard.press("Enter")
+    expect(agent_page.locator("#ticket-notice")).to_contain_text(words["accepted"])
+    expect(card).not_to_contain_text(words["to_accept"])
+    [held] = [
+        h for h in agent_page.request.get(gateway_url + "/api/v1/agent/queue").json()["held"]
+        if h["conversation_id"] == f"rest:{conversation}"
+    ]  # fmt: skip
+    assert held["accepted"] is True and held["agent"] == name
 
     # the other language, chosen in the console, is remembered with the account
     other = "en" if lang == "zh" else "zh-CN"
@@ -205,4 +222,86 @@ def test_supervisor_adds_an_agent_who_sets_a_password_and_gets_a_ticket(
     expect(agent_page.locator("html")).to_have_attribute("lang", other)
     assert errors == []
     agent_context.close()
+    context.close()
+
+
+def tab_to(page: Any, wanted: str, presses: int = 300) -> None:
+    """Press Tab until the focused element is `wanted` (a JavaScript predicate of the element,
+    or an element id): it is in the keyboard order."""
+    test = wanted if "=>" in wanted else f"(el) => el.id === {wanted!r}"
+    for _ in range(presses):
+        if page.evaluate(f"() => ({test})(document.activeElement)"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{wanted} is not reachable with Tab")
+
+
+@pytest.mark.parametrize(("lang", "width"), [("en", 1280), ("zh", 375)])
+def test_desk_controls_by_keyboard_and_axe(
+    live: Live,
+    browser: Any,  # noqa: F811
+    lang: str,
+    width: int,
+) -> None:
+    """Availability, mute, language and team management with the keyboard only; axe finds no
+    serious or critical problem with them; nothing hidden shows, every control is usable."""
+    from playwright.sync_api import expect
+
+    words = WORDS[lang]
+    boss = f"kbd-{uuid.uuid4().hex[:6]}"
+    AgentAccounts(Database(live.database_url), None, SystemClock()).add(  # type: ignore[arg-type]
+        boss, PASSWORD, "supervisor"
+    )
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale="zh-CN" if lang == "zh" else "en-US"
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    login(page, live.url, boss, PASSWORD)
+    expect(page.locator("#desk-status")).to_be_visible()
+    page.locator("#tab-desk").focus()
+    tab_to(page, "desk-status")  # availability: to away with the arrow keys
+    now = page.input_value("#desk-status")
+    page.keyboard.press("ArrowDown" if now == "online" else "ArrowUp")
+    expect(page.locator("#desk-dot")).to_have_attribute("data-status", "away")
+    presence = page.request.get(live.url + "/api/v1/agent/presence").json()
+    assert presence["status"] == "away"
+    tab_to(page, "desk-mute")
+    page.keyboard.press("Space")
+    expect(page.locator("#desk-mute")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#desk-mute")).to_have_text(words["muted"])
+    page.keyboard.press("Enter")
+    expect(page.locator("#desk-mute")).to_have_attribute("aria-pressed", "false")
+    assert axe_problems(page, "header") == []
+
+    page.locator("#tab-desk").focus()
+    tab_to(page, "tab-manage")
+    page.keyboard.press("Enter")
+    expect(page.locator("#manage-title")).to_be_focused()
+    name = f"kb-{uuid.uuid4().hex[:6]}"
+    tab_to(page, "(el) => el === document.querySelector('#account-add input')")  # username
+    page.keyboard.type(name)
+    page.keyboard.press("Tab")  # role (agent)
+    page.keyboard.press("Tab")  # team
+    page.keyboard.press("Tab")  # languages
+    page.keyboard.type("zh")
+    page.keyboard.press("Tab")  # capacity
+    page.keyboard.type("2")
+    page.keyboard.press("Enter")
+    expect(page.locator("#manage-link")).to_contain_text(words["link"])
+    row = page.locator("#accounts-table tbody tr", has_text=name)
+    expect(row).to_be_visible()
+    # its Disable button (the row's first secondary one) asks by a second press
+    in_row = f"el.closest('tr')?.textContent.includes({name!r})"
+    tab_to(page, f"(el) => el.matches('button.secondary') && {in_row}")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    expect(row).to_contain_text(words["disabled"])
+    screenshot(page, f"desk-manage-keyboard-{lang}-{width}")
+    assert visible_hidden(page) == []
+    assert inoperable(page) == []
+    assert axe_problems(page) == []
+    assert page.evaluate("() => [...I18N.missing]") == []
+    assert errors == []
     context.close()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from console.labels import is_real_question, label, last_question
+from console.labels import Wording, is_real_question, label, last_question, wording
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,21 @@ def test_payloads_become_words_and_typed_text_stays_as_typed() -> None:
     assert label("citizen", "How do I renew my passport?") is None
     assert label("citizen", "/ is a slash") is None
     assert label("bot", "/request_human") is None  # only the citizen's button presses
+
+
+def test_button_presses_as_catalogue_words() -> None:
+    """The same labels as keys of the console's catalogues (payload.*), for Chinese agents."""
+    assert wording("citizen", "/request_human") == Wording(key="payload.request_human")
+    assert wording("citizen", '/ask_question{"guide":"passport"}') == Wording(
+        key="payload.guide", values={"guide": "passport"}
+    )
+    assert wording("citizen", "/ask_question[1]") is None  # not a payload: as typed
+    assert wording("citizen", '/ask_question{"x":1}') == Wording(key="payload.guide_any")
+    assert wording("citizen", "/some_new_button") == Wording(
+        key="payload.pressed", values={"button": "some new button"}
+    )
+    assert wording("citizen", "How do I renew my passport?") is None
+    assert wording("agent", "/request_human") is None
 
 
 @pytest.mark.parametrize(

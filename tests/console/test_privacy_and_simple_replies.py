@@ -73,7 +73,7 @@ async def test_simplified_mode_reply_warning(console: Console) -> None:
     short = await console.client.post(
         url + "/check", json={"text": "Hello. I can help. What is your name?"}, headers=headers
     )
-    assert short.status_code == 200 and short.json() == {"warning": None}
+    assert short.status_code == 200 and short.json() == {"warning": None, "warning_wording": None}
     hard = (
         "Pursuant to the applicable administrative regulations, beneficiaries must substantiate "
         "their continued eligibility through biometric authentication procedures annually."
@@ -85,6 +85,8 @@ async def test_simplified_mode_reply_warning(console: Console) -> None:
     assert checked["warning"] == (
         "Too hard for this citizen: use shorter sentences and common words."
     )
+    # and as words of the console's catalogues, for an agent reading Chinese
+    assert checked["warning_wording"] == {"key": "warning.too_hard", "values": {}}
     sent = (
         await console.client.post(url + "/messages", json={"text": hard}, headers=headers)
     ).json()
@@ -104,4 +106,4 @@ async def test_simplified_mode_reply_warning(console: Console) -> None:
     plain = await console.client.post(
         f"/api/v1/agent/tickets/{standard_id}/check", json={"text": hard}, headers=headers
     )
-    assert plain.json() == {"warning": None}
+    assert plain.json() == {"warning": None, "warning_wording": None}
