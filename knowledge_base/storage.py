@@ -22,10 +22,18 @@ def _lock_path(index_dir: Path) -> Path:
 @contextlib.contextmanager
 def index_lock(index_dir: Path, exclusive: bool) -> Iterator[None]:
     """Hold the index directory's lock (exclusive to build, shared to read) for the block.
-    Blocks until it is free; released when the block ends or the process dies."""
+    Blocks until it is free; released when the block ends or the process dies. A reader that
+    cannot create the lock file (a read-only index nobody builds) reads without it."""
     path = _lock_path(index_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a")
+    except OSError:
+        if exclusive:
+            raise
+        yield
+        return
+    with handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         try:
             yield
