@@ -96,7 +96,7 @@ def flawed(tmp_path: Path) -> Path:
     _set(
         en / "id-card.md",
         "simple",
-        '"Applicants submit documentation in accordance with regulations."',
+        '"Applicants must submit the required documentation in accordance with regulations."',
     )
     return guides
 
