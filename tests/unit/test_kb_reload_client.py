@@ -3,13 +3,19 @@ server counts as reloaded, and `civic up`'s watch on the guides folder."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import textwrap
 import threading
 from pathlib import Path
 
 import pytest
 
 from civic.kb_reload import GuideWatcher, _done, action_urls, service_token
+from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,3 +84,62 @@ def test_the_watch_reloads_once_a_change_has_settled(tmp_path: Path) -> None:
     assert watcher._running is not None
     watcher._running.join(10)
     assert len(runs) == 2
+
+
+# `civic up` (the real cli.cmd_up) over a stand-in stack of one idle process: a saved guide
+# makes it run the reload (which finds no action server listening, and says so)
+_CHILD = textwrap.dedent(
+    """
+    import sys
+    from civic import cli, stack
+    from civic.processes import ManagedProcess
+
+    def build(self):
+        self.processes["actions"] = ManagedProcess(
+            "actions", ["sleep", "600"], self.config.var_dir / "log" / "actions.log", {},
+            self.config.root, lambda: True,
+        )
+
+    def up(self, quiet=False):
+        self.processes["actions"].start()
+
+    stack.Stack._build = build
+    stack.Stack.up = up
+    sys.exit(cli.main(["up"]))
+    """
+)
+
+
+def test_civic_up_reloads_when_a_guide_is_saved(tmp_path: Path) -> None:
+    guides = tmp_path / "guides"
+    shutil.copytree(ROOT / "knowledge_base" / "guides", guides)
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "CIVIC_VAR_DIR": str(tmp_path / "var"),
+        "CIVIC_GUIDES_DIR": str(guides),
+        "CIVIC_ACTIONS_PORT": str(port),
+        "CIVIC_SERVICE_TOKEN": "watch-test-token-0123456789",
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD], cwd=ROOT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    assert child.stdout is not None
+    seen: list[str] = []
+    try:
+        for line in child.stdout:
+            seen.append(line)
+            if "Ctrl-C stops everything" in line:
+                path = guides / "zh" / "passport.md"
+                path.write_text(path.read_text("utf-8") + "\n", "utf-8")
+            if line.startswith(f"✗ http://127.0.0.1:{port}: no answer"):
+                break
+    finally:
+        child.send_signal(signal.SIGINT)
+        child.wait(60)
+    text = "".join(seen)
+    assert f"guides       {guides} (watched" in text
+    assert "guides changed: reloading the knowledge base ..." in text
+    assert f"✗ http://127.0.0.1:{port}: no answer" in text
