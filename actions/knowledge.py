@@ -1,4 +1,5 @@
-"""The one knowledge base of the action server process, opened before it listens."""
+"""The one knowledge base of the action server process, opened before it listens and reloaded
+in the background on request (`civic kb reload`, see actions/kb_routes.py)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,28 @@ import threading
 
 from actions.settings import ActionSettings, current
 from knowledge_base import KnowledgeBase
+from knowledge_base.live import LiveKnowledgeBase
 
 _lock = threading.Lock()
-_kb: KnowledgeBase | None = None
+_live: LiveKnowledgeBase | None = None
+
+
+def live_knowledge_base(settings: ActionSettings) -> LiveKnowledgeBase:
+    """The process's reloadable knowledge base (made once; opened on first use)."""
+    global _live
+    with _lock:
+        if _live is None:
+            _live = LiveKnowledgeBase(settings.guides_dir, settings.index_dir, settings.search)
+        return _live
 
 
 def open_knowledge_base(settings: ActionSettings) -> KnowledgeBase:
     """Load the index (building it when guides, model or settings changed) and keep it."""
-    global _kb
-    with _lock:
-        if _kb is None:
-            _kb = KnowledgeBase.open(settings.guides_dir, settings.index_dir, settings.search)
-        return _kb
+    return live_knowledge_base(settings).current
 
 
 def knowledge_base() -> KnowledgeBase:
-    """The knowledge base of this process; opened on first use if the server did not."""
-    return _kb if _kb is not None else open_knowledge_base(current())
+    """The knowledge base serving now; opened on first use if the server did not. An action
+    takes it once and uses that one throughout: a reload never changes it mid-answer."""
+    live = _live if _live is not None else live_knowledge_base(current())
+    return live.current

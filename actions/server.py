@@ -1,4 +1,5 @@
-"""Entry point of the action server: open the knowledge base, then listen.
+"""Entry point of the action server: open the knowledge base, then listen (the webhook, and
+the knowledge-base reload routes of actions/kb_routes.py).
 
 `python -m actions.server` (the launcher runs this). Opening the knowledge base first means
 the server only reports healthy once it can answer, and the first citizen never waits for the
@@ -13,9 +14,11 @@ import time
 
 from rasa_sdk.endpoint import run
 from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.plugin import plugin_manager
 
 from actions.forms.actions import form_validators
-from actions.knowledge import open_knowledge_base
+from actions.kb_routes import KnowledgeRoutes
+from actions.knowledge import live_knowledge_base
 from actions.settings import ActionSettings, configure
 from knowledge_base.embedders import limit_threads
 
@@ -26,13 +29,16 @@ def main() -> None:
     configure(settings)
     limit_threads(settings.torch_threads)
     started = time.monotonic()
-    kb = open_knowledge_base(settings)
+    live = live_knowledge_base(settings)
+    kb = live.current
     # one search per language: the first inference of each model is slow (seconds), and it
     # should not be a citizen's first question
     for text, lang in (("How do I renew my ID card?", "en"), ("身份证怎么换", "zh")):
         kb.search(text, lang)
     logging.getLogger(__name__).info("knowledge base ready in %.1f s", time.monotonic() - started)
     os.environ.setdefault("SANIC_HOST", "127.0.0.1")
+    # GET /kb and POST /kb/reload (service token): `civic kb reload` without a restart
+    plugin_manager().register(KnowledgeRoutes(live, settings.service_token))
     executor = ActionExecutor()
     executor.register_package("actions")
     for validator in form_validators():  # one `validate_<form>` per rules table

@@ -11,11 +11,15 @@ import sys
 import time
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from civic.processes import http_ok
 from civic.progress import StepFailed
 from civic.stack import Stack
 from civic.stack_config import ROOT, StackConfig, dev_secrets
+
+if TYPE_CHECKING:
+    from civic.kb_reload import GuideWatcher
 
 RETENTION_FIRST_S = 600  # the first daily retention run, after start-up has settled
 
@@ -42,6 +46,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     try:
         stack.up()
         c = stack.config
+        watcher = _guide_watcher(stack)
         print(
             f"\nCivic Assistant is up in {time.monotonic() - started:.1f} s\n"
             f"  gateway      {stack.gateway_url}   (API docs: {stack.gateway_url}/docs)\n"
@@ -53,7 +58,8 @@ def cmd_up(args: argparse.Namespace) -> int:
             f"  API key      {c.api_keys.split(',')[0]}\n"
             f"  logs         {c.var_dir / 'log'}\n"
             f"  retention    daily, {RETENTION_FIRST_S // 60} min from now "
-            f"(var/log/retention.log)\n\n"
+            f"(var/log/retention.log)\n"
+            f"  guides       {watcher.guides_dir} (watched: a saved change reloads the index)\n\n"
             "Chat in another terminal with `.venv/bin/civic chat`. Ctrl-C stops everything.",
             flush=True,
         )
@@ -65,6 +71,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             ):
                 retention = stack.run_retention()  # retention that forgets, once a day
                 next_retention += 86400
+            watcher.poll()
             time.sleep(1)
         dead = [p for p in stack.processes.values() if not p.running]
         for process in dead:
@@ -78,6 +85,20 @@ def cmd_up(args: argparse.Namespace) -> int:
         return 1
     finally:  # a second signal from here on only hurries the shutdown (Stack.down)
         stack.down("\nStopping ..." if interrupted else "")
+
+
+def _guide_watcher(stack: Stack) -> GuideWatcher:
+    """The file watch on the guides folder: a change runs `civic kb reload` on this stack."""
+    from civic.kb_reload import GuideWatcher, reload_command
+
+    env = stack.env()
+
+    def reload() -> None:
+        print("guides changed: reloading the knowledge base ...", flush=True)
+        reload_command(env, stack.config.var_dir, 900, lambda line: print(line, flush=True))
+
+    guides = Path(env.get("CIVIC_GUIDES_DIR") or ROOT / "knowledge_base" / "guides")
+    return GuideWatcher(guides, reload)
 
 
 def cmd_train(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""`civic kb ...` commands: build, search, import, eval, calibrate.
+"""`civic kb ...` commands: build, search, import, eval, calibrate, check, reload.
 
 Hook into the main CLI with ``add_kb_commands(subparsers)``; each sub-command sets
 ``func(args) -> int``. Paths default to knowledge_base/guides and var/index/guides under the
@@ -13,7 +13,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from knowledge_base import KnowledgeBase, KnowledgeBaseError, SearchConfig, read_queries
+from knowledge_base import (
+    GuideError,
+    KnowledgeBase,
+    KnowledgeBaseError,
+    SearchConfig,
+    read_queries,
+)
 from knowledge_base.calibration import calibrate, save_decisions
 from knowledge_base.dataset import faq_documents, split_queries
 from knowledge_base.embedders import limit_threads
@@ -126,10 +132,41 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    from civic.kb_check import options_from, print_findings, reuse_or_build, run_check
+
+    guides, index = _paths(args)
+    try:
+        options = options_from(args)
+    except ValueError as exc:
+        print(f"error: --as-of: {exc}", file=sys.stderr)
+        return 2
+    config = SearchConfig.from_env(os.environ)
+    open_kb = None
+    if not args.no_search:
+        limit_threads(int(os.environ.get("CIVIC_TORCH_THREADS") or 1))
+        kb = None
+        try:  # the saved index, brought up to date as `civic kb build` does
+            kb = KnowledgeBase.open(guides, index, config)
+        except GuideError:
+            pass  # a malformed guide: the search checks run over the others, in memory
+        open_kb = reuse_or_build(kb, index, config)
+    findings = run_check(guides, options, open_kb)
+    print_findings(findings, args.json, print)
+    return 1 if any(f.level == "error" for f in findings) else 0
+
+
+def _cmd_reload(args: argparse.Namespace) -> int:
+    from civic.kb_reload import reload_command
+
+    var_dir = Path(os.environ.get("CIVIC_VAR_DIR") or _root(args) / "var")
+    return reload_command(os.environ, var_dir, args.timeout, print)
+
+
 def add_kb_commands(subparsers: Any) -> argparse.ArgumentParser:
     """Add the `kb` command group to an argparse subparsers object."""
     kb: argparse.ArgumentParser = subparsers.add_parser(
-        "kb", help="knowledge base: build, search, import, eval, calibrate"
+        "kb", help="knowledge base: build, search, import, eval, calibrate, check, reload"
     )
     kb.add_argument("--root", help="project root (default: CIVIC_ROOT or the source tree)")
     kb.add_argument("--guides", help="guides directory (default: knowledge_base/guides)")
@@ -160,6 +197,30 @@ def add_kb_commands(subparsers: Any) -> argparse.ArgumentParser:
     commands.add_parser(
         "calibrate", help="fit the answer/clarify/decline model on the dev calibration split"
     ).set_defaults(func=_cmd_calibrate)
+    check = commands.add_parser(
+        "check", help="check the guides: format, links, plain summaries, duplicates, reviews"
+    )
+    check.add_argument("--as-of", help="the date reviews are aged against (default: today)")
+    check.add_argument(
+        "--max-age-days",
+        type=int,
+        help="a review older than this is stale (default: CIVIC_GUIDE_STALE_DAYS or 365)",
+    )
+    check.add_argument("--strict", action="store_true", help="stale reviews are errors")
+    check.add_argument(
+        "--no-search",
+        action="store_true",
+        help="skip the search checks (sample questions won by another guide, duplicates)",
+    )
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(func=_cmd_check)
+    reload = commands.add_parser(
+        "reload",
+        help="make the running action servers rebuild from the guides and switch; "
+        "returns when all serve the new index",
+    )
+    reload.add_argument("--timeout", type=float, default=900.0, help="seconds (default 900)")
+    reload.set_defaults(func=_cmd_reload)
     return kb
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from knowledge_base.calibration import load_decisions, load_zero_shot, settings_key
 from knowledge_base.config import SearchConfig
@@ -18,10 +17,27 @@ from knowledge_base.errors import IndexMismatch
 from knowledge_base.fusion import Ranking, rank
 from knowledge_base.guide import Guide, guide_files, load_guides
 from knowledge_base.index import SearchIndex, reusable_vectors
-from knowledge_base.manifest import build_manifest, check_manifest, write_manifest
+from knowledge_base.manifest import (
+    build_manifest,
+    check_manifest,
+    manifest_fingerprint,
+    write_manifest,
+)
+from knowledge_base.storage import index_lock, replace_dir, staging_dir
 from knowledge_base.text import detect_lang
 
 log = logging.getLogger(__name__)
+
+
+def expected_manifest(
+    guides_dir: Path, config: SearchConfig
+) -> tuple[list[Guide], list[Document], dict[str, Any]]:
+    """The guides of a folder (GuideError when one is malformed), their documents, and the
+    manifest an index of them must have."""
+    guides = load_guides(guides_dir)
+    documents = [document_from_guide(g) for g in guides]
+    files = {f"{p.parent.name}/{p.name}": p for p in guide_files(guides_dir)}
+    return guides, documents, build_manifest(documents, config, files)
 
 
 @dataclass(frozen=True)
@@ -64,17 +80,21 @@ class KnowledgeBase:
         guides: list[Guide] | None = None,
         decisions: dict[str, DecisionModel] | None = None,
         zero_shot: DecisionModel | None = None,
+        embedders: dict[str, Embedder] | None = None,
     ) -> None:
         """``decisions``: per-language calibrated models (used when fitted with the current
-        settings); ``zero_shot``: the model for everything else (default: the shipped one)."""
+        settings); ``zero_shot``: the model for everything else (default: the shipped one);
+        ``embedders``: the query embedders per model spec (default: the configured models)."""
         self.index = index
         self.config = config
         self._guides = {(g.id, g.lang): g for g in guides or []}
         self.decisions: dict[str, DecisionModel] = decisions or {}
         self.zero_shot = zero_shot if zero_shot is not None else load_zero_shot(config)
-        self._embedders: dict[str, Embedder] = {}
+        # what the index was built from (see manifest_fingerprint); "" when not from a folder
+        self.fingerprint = ""
+        self._embedders: dict[str, Embedder] = dict(embedders or {})
         for spec in config.all_models():
-            embedder = make_embedder(spec)
+            embedder = None if spec in self._embedders else make_embedder(spec)
             if embedder is not None:
                 self._embedders[spec] = embedder
 
@@ -83,25 +103,26 @@ class KnowledgeBase:
         cls, guides_dir: Path, index_dir: Path, config: SearchConfig | None = None
     ) -> KnowledgeBase:
         """Load the index in index_dir if its manifest matches the guides, models, settings and
-        code; otherwise (missing or mismatched) rebuild it and save it there."""
+        code; otherwise (missing or mismatched) rebuild it and save it there. The rebuild holds
+        the index's lock and swaps the new files in whole (see storage.py)."""
         config = config or SearchConfig()
-        guides = load_guides(guides_dir)
-        documents = [document_from_guide(g) for g in guides]
-        files = {f"{p.parent.name}/{p.name}": p for p in guide_files(guides_dir)}
-        expected = build_manifest(documents, config, files)
-        try:
-            check_manifest(index_dir, expected)
-            index = SearchIndex.load(index_dir)
-        except (IndexMismatch, OSError, ValueError, KeyError) as exc:
-            log.info("building knowledge-base index in %s (%s)", index_dir, exc)
-            previous = reusable_vectors(index_dir, expected["models"])
-            index = SearchIndex.build(documents, config, previous=previous)
-            log.info("knowledge-base index built: %s", index.build_stats)
-            if index_dir.exists():
-                shutil.rmtree(index_dir)
-            index.save(index_dir)
-            write_manifest(index_dir, expected)
-        return cls(index, config, guides, load_decisions(config))
+        guides, documents, expected = expected_manifest(guides_dir, config)
+        with index_lock(index_dir, exclusive=True):
+            try:
+                check_manifest(index_dir, expected)
+                index = SearchIndex.load(index_dir)
+            except (IndexMismatch, OSError, ValueError, KeyError) as exc:
+                log.info("building knowledge-base index in %s (%s)", index_dir, exc)
+                previous = reusable_vectors(index_dir, expected["models"])
+                index = SearchIndex.build(documents, config, previous=previous)
+                log.info("knowledge-base index built: %s", index.build_stats)
+                staging = staging_dir(index_dir)
+                index.save(staging)
+                write_manifest(staging, expected)
+                replace_dir(staging, index_dir)
+        kb = cls(index, config, guides, load_decisions(config))
+        kb.fingerprint = manifest_fingerprint(expected)
+        return kb
 
     @classmethod
     def load(
@@ -109,11 +130,13 @@ class KnowledgeBase:
     ) -> KnowledgeBase:
         """Like open, but never builds: a missing or stale index raises IndexMismatch."""
         config = config or SearchConfig()
-        guides = load_guides(guides_dir)
-        documents = [document_from_guide(g) for g in guides]
-        files = {f"{p.parent.name}/{p.name}": p for p in guide_files(guides_dir)}
-        check_manifest(index_dir, build_manifest(documents, config, files))
-        return cls(SearchIndex.load(index_dir), config, guides, load_decisions(config))
+        guides, _, expected = expected_manifest(guides_dir, config)
+        with index_lock(index_dir, exclusive=False):
+            check_manifest(index_dir, expected)
+            index = SearchIndex.load(index_dir)
+        kb = cls(index, config, guides, load_decisions(config))
+        kb.fingerprint = manifest_fingerprint(expected)
+        return kb
 
     @classmethod
     def from_documents(

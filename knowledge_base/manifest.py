@@ -56,6 +56,12 @@ def build_manifest(
     }
 
 
+def manifest_fingerprint(manifest: dict[str, Any]) -> str:
+    """A short hash naming everything an index was built from: two processes serving the same
+    guides with the same models, settings and code report the same fingerprint."""
+    return _sha(json.dumps(manifest, sort_keys=True).encode("utf-8"))[:16]
+
+
 def read_manifest(index_dir: Path) -> dict[str, Any] | None:
     try:
         data = json.loads((index_dir / MANIFEST).read_text("utf-8"))

@@ -7,6 +7,7 @@ REDIS_URL / DATABASE_URL set: the tests use those servers too. Always: an embedd
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 import uuid
@@ -135,6 +136,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory, fake_telegram: FakeTelegram)
     from tests.fake_telegram import TOKEN
 
     var_dir: Path = tmp_path_factory.mktemp("var")
+    # the stack answers from a copy of the guides, so that a test may edit them and reload
+    # (tests/integration/test_kb_reload.py); same files, so the shared index matches
+    guides = var_dir / "guides"
+    shutil.copytree(ROOT / "knowledge_base" / "guides", guides)
     config = StackConfig(
         root=ROOT,
         var_dir=var_dir,
@@ -148,6 +153,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, fake_telegram: FakeTelegram)
         service_token="integration-service-token-0123456789",
         extra_env={
             "CIVIC_INDEX_DIR": str(ROOT / "var" / "index" / "guides"),
+            "CIVIC_GUIDES_DIR": str(guides),
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
             "CIVIC_CALLBACK_BACKOFF_S": "0.2",
