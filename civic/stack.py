@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from civic.index_build import build_index
 from civic.ports import free_port
 from civic.processes import ManagedProcess, http_ok
 from civic.progress import StepFailed, step
@@ -329,6 +330,9 @@ class Stack:
             )
         self.train(quiet)
         self.migrate(quiet)
+        build_index(
+            self.env(), self.config.root, self.config.var_dir / "log" / "kb-build.log", quiet
+        )
         for name in ("actions", "rasa", "gateway"):
             self.start(name, quiet=quiet)
 
