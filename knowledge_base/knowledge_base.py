@@ -6,6 +6,7 @@ import logging
 import shutil
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -19,6 +20,7 @@ from knowledge_base.fusion import Ranking, rank
 from knowledge_base.guide import Guide, guide_files, load_guides
 from knowledge_base.index import SearchIndex, reusable_vectors
 from knowledge_base.manifest import build_manifest, check_manifest, write_manifest
+from knowledge_base.spelling import Speller
 from knowledge_base.text import detect_lang
 
 log = logging.getLogger(__name__)
@@ -101,7 +103,9 @@ class KnowledgeBase:
                 shutil.rmtree(index_dir)
             index.save(index_dir)
             write_manifest(index_dir, expected)
-        return cls(index, config, guides, load_decisions(config))
+        kb = cls(index, config, guides, load_decisions(config))
+        _ = kb.speller  # built at start, not on a citizen's first question
+        return kb
 
     @classmethod
     def load(
@@ -113,7 +117,9 @@ class KnowledgeBase:
         documents = [document_from_guide(g) for g in guides]
         files = {f"{p.parent.name}/{p.name}": p for p in guide_files(guides_dir)}
         check_manifest(index_dir, build_manifest(documents, config, files))
-        return cls(SearchIndex.load(index_dir), config, guides, load_decisions(config))
+        kb = cls(SearchIndex.load(index_dir), config, guides, load_decisions(config))
+        _ = kb.speller  # built at start, not on a citizen's first question
+        return kb
 
     @classmethod
     def from_documents(
@@ -132,7 +138,14 @@ class KnowledgeBase:
         kb.decisions = decisions
         return kb
 
+    @cached_property
+    def speller(self) -> Speller:
+        """Typo repair against this corpus's words (spelling.py); built on first use."""
+        return Speller((c.search_text, c.lang) for c in self.index.chunks)
+
     def rank(self, text: str, lang: str) -> Ranking:
+        """Rank every document for the query, its typos repaired against the corpus first."""
+        text = self.speller.correct(text)
         return rank(self.index, text, lang, self.config.language(lang), self._embedders)
 
     def search(self, text: str, lang: str | None = None, top_k: int = 5) -> SearchResult:
