@@ -18,7 +18,7 @@ _ASPECTS: dict[str, re.Pattern[str]] = {
     ),
     "time": re.compile(
         r"\b(how long|how many days|how soon|when (will|can|do) i get( it)?|take|takes|ready|"
-        r"wait)\b|多久|几天|多长时间|什么时候(能|可以)?(拿|领|办好|出来)|要等|等多久",
+        r"wait)\b|多久(能|可以|才能)?(拿到|拿|领到|领|取|办好|出来|下来)?|几天|多长时间|什么时候(能|可以)?(拿|领|办好|出来)|要等|等多久",
         re.IGNORECASE,
     ),
     "documents": re.compile(

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
+from civic.index_build import build_index
 from civic.processes import ManagedProcess, http_ok
 from civic.progress import StepFailed, step
 from civic.stack_config import StackConfig
@@ -237,6 +238,9 @@ class Stack:
             )
         self.train(quiet)
         self.migrate(quiet)
+        build_index(
+            self.env(), self.config.root, self.config.var_dir / "log" / "kb-build.log", quiet
+        )
         for name in ("actions", "rasa", "gateway"):
             self.start(name, quiet=quiet)
 

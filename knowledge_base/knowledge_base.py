@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +24,7 @@ from knowledge_base.manifest import (
     manifest_fingerprint,
     write_manifest,
 )
+from knowledge_base.spelling import Speller
 from knowledge_base.storage import index_lock, replace_dir, staging_dir
 from knowledge_base.text import detect_lang
 
@@ -122,6 +124,7 @@ class KnowledgeBase:
                 replace_dir(staging, index_dir)
         kb = cls(index, config, guides, load_decisions(config))
         kb.fingerprint = manifest_fingerprint(expected)
+        _ = kb.speller  # built at start, not on a citizen's first question
         return kb
 
     @classmethod
@@ -136,6 +139,7 @@ class KnowledgeBase:
             index = SearchIndex.load(index_dir)
         kb = cls(index, config, guides, load_decisions(config))
         kb.fingerprint = manifest_fingerprint(expected)
+        _ = kb.speller  # built at start, not on a citizen's first question
         return kb
 
     @classmethod
@@ -155,7 +159,14 @@ class KnowledgeBase:
         kb.decisions = decisions
         return kb
 
+    @cached_property
+    def speller(self) -> Speller:
+        """Typo repair against this corpus's words (spelling.py); built on first use."""
+        return Speller((c.search_text, c.lang) for c in self.index.chunks)
+
     def rank(self, text: str, lang: str) -> Ranking:
+        """Rank every document for the query, its typos repaired against the corpus first."""
+        text = self.speller.correct(text)
         return rank(self.index, text, lang, self.config.language(lang), self._embedders)
 
     def search(self, text: str, lang: str | None = None, top_k: int = 5) -> SearchResult:

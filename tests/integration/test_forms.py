@@ -300,7 +300,7 @@ def test_every_form_in_both_languages_survives_a_restart(stack: Stack) -> None:
     allowance = next(t for t in talks if t.name == "allowance zh")
     assert allowance.citizen is not None
     assert "没有找到" in allowance.citizen.send(f"查询 {reference}")
-    assert "已收到，等待处理" in allowance.citizen.send(f"查询 {allowance.reference()}")
+    assert "已受理" in allowance.citizen.send(f"查询 {allowance.reference()}")
 
 
 def test_submission_when_the_cases_api_is_down_keeps_the_answers(stack: Stack) -> None:

@@ -21,6 +21,8 @@ from bot.conversation.language import other_language
         ("what documents do I need", "documents"),
         ("how long does it take", "time"),
         ("办好要多久", "time"),
+        ("多久能拿到", "time"),  # 拿到 names no subject: it is the getting
+        ("多久可以领", "time"),
         ("where do i go", "where"),
         ("在哪里办", "where"),
         ("can i apply", "who"),

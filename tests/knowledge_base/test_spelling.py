@@ -1,0 +1,59 @@
+"""Typo repair of queries against a corpus's own words (knowledge_base/spelling.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_base.spelling import Speller
+
+CORPUS = [
+    ("How to apply for a passport. Bring your household register and a photo.", "en"),
+    ("Report a broken streetlight: tell us where the streetlight is.", "en"),
+    ("Register a birth within 30 days; the hospital gives a birth certificate.", "en"),
+    ("护照怎么办理：带上户口簿和身份证，到出入境窗口。", "zh"),
+    ("医保卡丢了可以补办，社保卡同样。搬走以后要办理迁出。", "zh"),
+    ("狗狗要到派出所登记。老年卡怎么办？去社区服务中心。", "zh"),
+]
+
+
+@pytest.fixture(scope="module")
+def speller() -> Speller:
+    return Speller(CORPUS)
+
+
+@pytest.mark.parametrize(
+    ("typed", "repaired"),
+    [
+        ("how long does a pasport take", "how long does a passport take"),
+        ("strettlight broken", "streetlight broken"),
+        ("how do i regester a birth", "how do i register a birth"),
+        ("护找怎么办理", "护照怎么办理"),
+        ("医包卡丢了怎么补", "医保卡丢了怎么补"),
+        ("身份正丢了", "身份证丢了"),
+        ("社报卡怎么办", "社保卡怎么办"),
+        ("狗狗要登计吗", "狗狗要登记吗"),
+        ("老年卡怎么半", "老年卡怎么办"),
+        ("我想renew护找", "我想renew护照"),
+    ],
+)
+def test_a_slip_becomes_the_corpus_word(speller: Speller, typed: str, repaired: str) -> None:
+    assert speller.correct(typed) == repaired
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my mother needs help at home",  # real English words stay, even when not in the corpus
+        "wechat pay for my hukou",  # unknown to the dictionary, but no corpus word is close
+        "我老伴走了，要办什么手续",  # 伴走 sounds like the corpus's 搬走, but 老伴 is a word
+        "垃圾分类怎么分",  # 圾分 sounds like 积分: never cut a dictionary word in two
+        "护照要多少钱",
+        "",
+    ],
+)
+def test_real_words_are_left_alone(speller: Speller, text: str) -> None:
+    assert speller.correct(text) == text
+
+
+def test_an_empty_corpus_changes_nothing() -> None:
+    assert Speller([]).correct("pasport 护找") == "pasport 护找"
