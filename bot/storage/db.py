@@ -14,15 +14,15 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.errors import Busy, StoreUnavailable
+from bot.errors import Busy, StoreUnavailable, Unavailable
 
 log = logging.getLogger(__name__)
 
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6  # primary result codes
 
 
-class SchemaNotReady(Exception):
-    """The database schema is not (yet) the one this code expects."""
+class SchemaNotReady(Unavailable):
+    """The database schema is not (yet) the one this code expects (`civic db upgrade`)."""
 
 
 @dataclass(frozen=True)

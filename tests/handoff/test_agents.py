@@ -17,7 +17,7 @@ from bot.agents.console_sessions import LoginFailed, LoginThrottled, digest
 from bot.agents.models import Agent
 from bot.storage import keys
 from bot.storage.db import Database
-from tests.conftest import ROOT
+from tests.conftest import ROOT, migrate
 from tests.storage.conftest import FakeClock
 
 
@@ -67,6 +67,7 @@ async def test_login_rate_limit_per_user_and_client(
 
 
 def test_cli_adds_an_agent_reading_the_password_from_stdin(database_url: str) -> None:
+    migrate(database_url)  # `civic agent` does not migrate (since #19): `civic db upgrade` does
     user = name()
     env = {**os.environ, "DATABASE_URL": database_url}
     command = [sys.executable, "-m", "civic.cli", "agent", "add", user, "--role", "agent"]
