@@ -1,6 +1,6 @@
-"""The back office: caseworkers (and supervisors) list, open, move and assign cases;
-supervisors also see the webhook dead-letter list (and replay it), the low-rating reviews and
-the case reports.
+"""The back office for caseworkers (and supervisors): list, open, move and assign cases, and
+what the page needs to label and filter them in either language (`/meta`). Supervisors' lists
+and the case reports are in console/case_oversight.py; the models in console/case_models.py.
 
 Every route checks the role: an account without the `cases` permission (an agent, an editor)
 gets 403 and sees no case. A caseworker of a team sees that team's cases, cases of no team and
@@ -13,24 +13,36 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.inputs import PlainText
 from bot.agents.accounts import AgentSession
 from bot.agents.roles import ROLES, may
-from bot.cases.reports import case_report
 from bot.cases.service import CaseService
 from bot.cases.store import Case, CaseFilter, Event
+from bot.cases.workflow import Workflow, workflows
 from bot.masking import mask_value
 from console.api import Accounts, Gw
-from console.auth import Caseworker, Supervisor
-from console.reports import instant
+from console.auth import Caseworker
+from console.case_models import (
+    AssignIn,
+    CaseDetail,
+    CaseItem,
+    CaseList,
+    EventItem,
+    FieldInfo,
+    FormInfo,
+    LineItem,
+    Meta,
+    Move,
+    Person,
+    StatusIn,
+    StatusInfo,
+    StatusOut,
+)
 
 Reference = Annotated[str, PathParam(pattern=r"^RC-\d{4}-\d{6,}$", max_length=40)]
 Id = Annotated[int, PathParam(ge=1, le=2**62)]
@@ -47,121 +59,6 @@ def cases_of(gw: Gw) -> CaseService:
 
 
 Cases = Annotated[CaseService, Depends(cases_of)]
-
-
-class CaseItem(BaseModel):
-    reference: str
-    form: str
-    title: str
-    status: str
-    status_label: str
-    team: str | None
-    assignee: str | None
-    created_at: datetime
-    updated_at: datetime
-    age_s: int
-    business_s: int = Field(description="office-hours time so far, without waiting for the citizen")
-    sla_s: int
-    sla_breached: bool
-    waiting_for_citizen: bool
-    rating: int | None
-
-
-class CaseList(BaseModel):
-    cases: list[CaseItem]
-
-
-class EventItem(BaseModel):
-    id: int
-    at: datetime
-    actor: str
-    kind: str
-    from_status: str | None
-    to_status: str | None
-    note: str | None
-    detail: dict[str, Any] | None
-
-
-class Move(BaseModel):
-    status: str
-    label: str
-
-
-class LineItem(BaseModel):
-    id: int
-    sender: str
-    text: str
-    created_at: datetime
-
-
-class CaseDetail(CaseItem):
-    citizen_id: str
-    channel: str
-    lang: str
-    answers: dict[str, Any]
-    events: list[EventItem]
-    moves: list[Move] = Field(description="the statuses the workflow allows from here")
-    conversation: list[LineItem] = Field(description="the citizen's recent messages, both ways")
-    masked: bool
-
-
-class StatusIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    status: str = Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
-    note: PlainText | None = Field(default=None, max_length=4000, description="for the citizen")
-    urgent: bool = Field(default=False, description="tell the citizen even outside office hours")
-
-
-class StatusOut(BaseModel):
-    reference: str
-    status: str
-    changed: bool
-
-
-class AssignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    assignee: PlainText | None = Field(default=None, max_length=100)
-    team: PlainText | None = Field(default=None, max_length=60)
-
-    @model_validator(mode="after")
-    def _something(self) -> AssignIn:
-        if not self.assignee and not self.team:
-            raise ValueError("give an assignee, a team or both")
-        return self
-
-
-class DeadLetterItem(BaseModel):
-    id: int
-    webhook_id: str
-    reference: str
-    form: str
-    event_type: str
-    attempts: int
-    last_error: str | None
-    created_at: datetime
-
-
-class ReviewItem(BaseModel):
-    id: int
-    reference: str
-    form: str
-    rating: int
-    created_at: datetime
-    resolved_at: datetime | None
-    resolved_by: str | None
-    note: str | None
-    assignee: str | None
-    team: str | None
-
-
-class ResolveIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    note: PlainText | None = Field(default=None, max_length=4000)
-
-
 router = APIRouter(prefix="/api/v1/backoffice", tags=["back office"])
 
 
@@ -194,6 +91,33 @@ async def _case_for(cases: CaseService, agent: AgentSession, reference: str) -> 
     if not _visible(agent, case):
         raise HTTPException(404, f"no case {reference}")
     return case
+
+
+def _form_info(workflow: Workflow) -> FormInfo:
+    return FormInfo(
+        form=workflow.form, title=dict(workflow.title),
+        statuses=[StatusInfo(id=s.id, label=dict(s.label), final=s.final,
+                             waits_for_citizen=s.waits_for_citizen)
+                  for s in workflow.statuses.values()],
+        transitions={k: list(v) for k, v in workflow.transitions.items()},
+        fields={name: FieldInfo(label=dict(f.label),
+                                options={k: dict(v) for k, v in f.options.items()})
+                for name, f in workflow.fields.items()},
+        sla_hours=workflow.sla_hours, team=workflow.team,
+    )  # fmt: skip
+
+
+@router.get("/meta", response_model=Meta, summary="Forms, statuses, labels, caseworkers, teams")
+async def meta(agent: Caseworker, cases: Cases, acc: Accounts) -> Meta:
+    accounts = [a for a in await asyncio.to_thread(acc.all) if a.active]
+    people = [
+        Person(username=a.username, display_name=a.display_name or a.username, role=a.role,
+               team=a.team)
+        for a in accounts if a.role in CASE_ROLES
+    ]  # fmt: skip
+    forms = [_form_info(w) for w in workflows().values()]
+    teams = {a.team for a in accounts if a.team} | {f.team for f in forms if f.team}
+    return Meta(forms=forms, caseworkers=people, teams=sorted(teams))
 
 
 @router.get("/cases", response_model=CaseList, summary="Cases, newest first, filtered")
@@ -327,50 +251,3 @@ async def assign(
                     {"assignee": updated.assignee, "team": updated.team})  # fmt: skip
     events = await asyncio.to_thread(cases.store.history, reference)
     return _item(cases, updated, events)
-
-
-@router.get("/dead-letters", response_model=list[DeadLetterItem], summary="Failed hand-overs")
-async def dead_letters(agent: Supervisor, cases: Cases) -> list[DeadLetterItem]:
-    found = await asyncio.to_thread(cases.webhooks.dead_letters)
-    return [DeadLetterItem(**d.__dict__) for d in found]
-
-
-@router.post(
-    "/dead-letters/{entry_id}/replay", status_code=202, summary="Send a failed hand-over again"
-)
-async def replay(
-    entry_id: Id, agent: Supervisor, cases: Cases, acc: Accounts
-) -> dict[str, str]:
-    webhook_id = await asyncio.to_thread(cases.webhooks.replay, entry_id, f"agent:{agent.username}")
-    cases.changed()
-    await acc.audit(agent.username, "webhook_replay", f"outbox:{entry_id}", {"id": webhook_id})
-    return {"webhook_id": webhook_id, "state": "pending"}
-
-
-@router.get("/reviews", response_model=list[ReviewItem], summary="Low ratings to look at")
-async def reviews(agent: Supervisor, cases: Cases, resolved: bool = False) -> list[ReviewItem]:
-    found = await asyncio.to_thread(cases.store.reviews, not resolved)
-    return [ReviewItem(**r) for r in found]
-
-
-@router.post("/reviews/{review_id}/resolve", status_code=204, summary="Mark a review as done")
-async def resolve(
-    review_id: Id, body: ResolveIn, agent: Supervisor, cases: Cases, acc: Accounts
-) -> None:
-    await asyncio.to_thread(cases.store.resolve_review, review_id, agent.username, body.note)
-    await acc.audit(agent.username, "review_resolved", f"review:{review_id}", None)
-
-
-@router.get("/reports", summary="Case report: per form and status, time in status, SLA, ratings")
-async def report(
-    agent: Caseworker,
-    cases: Cases,
-    from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
-    to: Annotated[str | None, Query(max_length=40)] = None,
-) -> dict[str, Any]:
-    now = cases.store.clock.now()
-    end = instant(to, "to", now)
-    start = instant(from_, "from", end - timedelta(days=30))
-    if end <= start or end - start > timedelta(days=366):
-        raise HTTPException(422, "from must be before to, at most 366 days apart")
-    return await asyncio.to_thread(case_report, cases.store, start, end.astimezone(UTC))

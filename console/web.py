@@ -42,8 +42,9 @@ async def catalogue(lang: Literal["en", "zh"]) -> FileResponse:
 
 
 @router.get("/console/cases")
-async def back_office_page() -> FileResponse:
-    return FileResponse(STATIC / "cases.html", headers=SECURITY_HEADERS)
+async def back_office_page() -> RedirectResponse:
+    """The back office is the console's Cases tab (console/static/cases.js)."""
+    return RedirectResponse("/console#cases")
 
 
 @router.get("/console/")
@@ -54,9 +55,22 @@ async def console_slash() -> RedirectResponse:
 def mount_console(app: FastAPI, metrics: bool = True) -> None:
     """Add every console route and the static files to the gateway's app; /metrics too
     unless it is served on a port of its own (`metrics=False`)."""
-    from console import api, auth, cases, insights, live, manage, presence, reports, ticket_view
+    from console import (
+        api,
+        auth,
+        case_oversight,
+        cases,
+        insights,
+        live,
+        manage,
+        presence,
+        reports,
+        ticket_view,
+    )
 
-    for module in (auth, api, ticket_view, live, presence, manage, reports, cases, insights):
+    for module in (
+        auth, api, ticket_view, live, presence, manage, reports, cases, case_oversight, insights,
+    ):  # fmt: skip
         app.include_router(module.router)
     if metrics:
         app.include_router(reports.metrics_router)

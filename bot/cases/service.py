@@ -82,6 +82,7 @@ class CaseService:
         self.dialogue = CaseDialogue(self.store, on_change=self.changed)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
 
     def changed(self) -> None:
         """Something was written: send what became due without waiting for the next sweep."""
@@ -92,9 +93,12 @@ class CaseService:
         await self.webhooks.sweep()
 
     async def _run(self) -> None:
-        while True:
+        while not self._closing:
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancellation
+            # that arrives as the wake-up does
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.settings.sweep_s)
+                async with asyncio.timeout(self.settings.sweep_s):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 await self.sweep()
@@ -103,13 +107,19 @@ class CaseService:
 
     async def start(self) -> None:
         if self._task is None:
+            self._closing = False
             self._task = asyncio.create_task(self._run())
             self._wake.set()  # what was left due by a stopped gateway goes out now
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-            self._task = None
+        """Stop the sweep. A cancellation can be lost on its way (the Redis client swallows one
+        that arrives while it takes a lock): cancel again until the task has ended, and the
+        loop also stops by itself at its next turn."""
+        self._closing = True
+        task, self._task = self._task, None
+        while task is not None and not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=1.0)
+        if task is not None and not task.cancelled() and task.exception() is not None:
+            log.warning("the case sweep ended with %r", task.exception())
         await self.webhooks.close()

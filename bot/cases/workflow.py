@@ -3,9 +3,10 @@
 `intents/forms/workflows/default.yml` is the workflow every form follows; a file
 `intents/forms/workflows/<form>.yml` beside it changes what that form needs (its SLA, its team,
 its notification templates, even statuses and transitions). The form's title comes from its
-rules table (`intents/forms/<form>.yml`). Everything is checked on load: an unknown status in
-a transition, a template without both languages or with an unknown placeholder stops the
-gateway with a message naming the file.
+rules table (`intents/forms/<form>.yml`), and so do its fields' labels (and a choice's option
+labels), which the back office shows beside the answers. Everything is checked on load: an
+unknown status in a transition, a template without both languages or with an unknown
+placeholder stops the gateway with a message naming the file.
 """
 
 from __future__ import annotations
@@ -63,6 +64,14 @@ class Status:
 
 
 @dataclass(frozen=True)
+class FormField:
+    """A field of the form as people read it: its label and, for a choice, its options'."""
+
+    label: Mapping[str, str]
+    options: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Workflow:
     form: str
     title: Mapping[str, str]
@@ -74,6 +83,7 @@ class Workflow:
     team: str | None
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
+    fields: Mapping[str, FormField] = field(default_factory=dict)
 
     def status(self, status_id: str) -> Status:
         return self.statuses.get(status_id) or Status(status_id, {"en": status_id, "zh": status_id})
@@ -114,6 +124,30 @@ def _template_text(value: Any, where: str) -> dict[str, str]:
                 f"known: {sorted(PLACEHOLDERS)}"
             )
     return texts
+
+
+def _fields(raw: Any) -> dict[str, FormField]:
+    """The labels of a rules table's fields (the action server checks the rest of it); a
+    field without both labels is left out (the back office then shows its name)."""
+    found: dict[str, FormField] = {}
+    for entry in raw if isinstance(raw, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("field"), str):
+            continue
+        label = entry.get("label")
+        if not isinstance(label, dict) or not _has_both(label):
+            continue
+        params = entry["params"] if isinstance(entry.get("params"), dict) else {}
+        options = {
+            str(o["id"]): {k: str(o[k]) for k in LANGS}
+            for o in (params.get("options") or [])
+            if isinstance(o, dict) and "id" in o and _has_both(o)
+        }
+        found[entry["field"]] = FormField({k: str(label[k]) for k in LANGS}, options)
+    return found
+
+
+def _has_both(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(value.get(k), str) for k in LANGS)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -207,13 +241,16 @@ def load_workflows(directory: Path, env: Mapping[str, str] | None = None) -> dic
     workflows: dict[str, Workflow] = {}
     for form_path in sorted(directory.glob("*.yml")):
         form = form_path.stem
-        title = _bilingual(_read(form_path).get("title"), f"{form_path} title")
+        rules = _read(form_path)
+        title = _bilingual(rules.get("title"), f"{form_path} title")
         own_path = directory / "workflows" / f"{form}.yml"
         own = _read(own_path) if own_path.exists() else {}
         where = str(own_path if own_path.exists() else base_path)
         workflow = build(form, title, base, own, where)
         url, secret = _webhook(form, env)
-        workflows[form] = replace(workflow, webhook_url=url, webhook_secret=secret)
+        workflows[form] = replace(
+            workflow, webhook_url=url, webhook_secret=secret, fields=_fields(rules.get("fields"))
+        )
     return workflows
 
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import csv
+import io
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,6 +19,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from sqlalchemy import select
 
 from bot.cases.workflow import workflows
 from bot.storage import keys
@@ -453,3 +457,166 @@ async def test_the_back_office_lists_filters_assigns_and_refuses_bad_input(
         assert response.status_code == code, (url, body, response.text)
         assert "error" in response.json()
     assert await history(console, boss, reference) == before  # nothing changed
+
+
+async def test_the_back_office_labels_its_report_as_csv_and_lives_in_the_console(
+    console: Console,
+) -> None:
+    boss = await console.login(console.add_agent("supervisor"))
+    worker = console.add_agent("caseworker", team="roads")
+    base = "/api/v1/backoffice"
+    meta = (await console.client.get(f"{base}/meta", headers=boss)).json()
+    street = next(f for f in meta["forms"] if f["form"] == "report_street_problem")
+    assert street["title"] == {"en": "street problem report", "zh": "街道问题反映"}
+    assert street["fields"]["phone"]["label"] == {"en": "contact phone", "zh": "联系电话"}
+    assert street["fields"]["type"]["options"]["pothole"]["zh"] == "道路坑洼或破损"
+    assert street["sla_hours"] == 16 and street["team"] == "city-works"
+    statuses = {s["id"]: s for s in street["statuses"]}
+    assert statuses["in_review"]["label"]["zh"] == "审核中" and statuses["closed"]["final"]
+    assert statuses["more_information_needed"]["waits_for_citizen"]
+    assert street["transitions"]["received"] == ["in_review", "rejected", "closed"]
+    people = {p["username"]: p for p in meta["caseworkers"]}
+    assert people[worker]["team"] == "roads"
+    assert {p["role"] for p in people.values()} <= {"caseworker", "supervisor"}
+    assert {"roads", "city-works"} <= set(meta["teams"])
+    # the report, one table at a time as CSV: the same rows as the JSON
+    c = await new_citizen(console)
+    reference = await submit(console, f"rest:{c}", "report_street_problem")
+    await move(console, boss, reference, "in_review")
+    console.clock.advance(60)
+    report = (await console.client.get(f"{base}/reports", headers=boss)).json()
+    headers = {
+        "per_form_and_status": "form,status,cases",
+        "time_in_status": "form,status,n,mean_h,median_h,p90_h",
+        "sla": "form,sla_hours,finished,met,attainment,open,open_breached,business_median_h,"
+        "business_p90_h,waiting_for_citizen_median_h",
+        "ratings": "form,n,mean,rated_5,rated_4,rated_3,rated_2,rated_1",
+    }
+    tables = {}
+    for table, header in headers.items():
+        got = await console.client.get(
+            f"{base}/reports", params={"format": "csv", "table": table}, headers=boss
+        )
+        assert got.status_code == 200, got.text
+        assert got.headers["content-type"].startswith("text/csv")
+        assert f'filename="cases-{table}-' in got.headers["content-disposition"]
+        rows = list(csv.reader(io.StringIO(got.text)))
+        assert ",".join(rows[0]) == header
+        tables[table] = rows[1:]
+    assert tables["per_form_and_status"] == [
+        [r["form"], r["status"], str(r["cases"])] for r in report["per_form_and_status"]
+    ]
+    assert ["report_street_problem", "in_review"] in [r[:2] for r in tables["time_in_status"]]
+    sla = next(r for r in tables["sla"] if r[0] == "report_street_problem")
+    assert sla[1] == "16.0" and int(sla[5]) >= 1  # open cases
+    for params, who, code in [
+        ({"format": "csv"}, boss, 422),  # which table?
+        ({"format": "csv", "table": "nope"}, boss, 422),
+        ({"format": "xml", "table": "sla"}, boss, 422),
+        ({"format": "csv", "table": "sla"}, await console.login(console.add_agent("agent")), 403),
+        ({"format": "csv", "table": "sla"}, {}, 401),
+    ]:
+        response = await console.client.get(f"{base}/reports", params=params, headers=who)
+        assert response.status_code == code, (params, response.text)
+    for role in ("agent", "editor"):
+        who = await console.login(console.add_agent(role))
+        assert (await console.client.get(f"{base}/meta", headers=who)).status_code == 403
+    assert (await console.client.get(f"{base}/meta")).status_code == 401
+    # the back office is the console's Cases tab: the old address leads there
+    old = await console.client.get("/console/cases", follow_redirects=False)
+    assert old.status_code in (302, 307) and old.headers["location"] == "/console#cases"
+    page = (await console.client.get("/console")).text
+    for script in ("cases-words", "cases", "cases-oversight", "cases-reports"):
+        assert f'src="/console/static/{script}.js"' in page
+        code = (await console.client.get(f"/console/static/{script}.js")).text
+        for sink in (".innerHTML", ".outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+            assert sink not in code, (script, sink)  # citizen text only through textContent
+    fragment = await console.client.get("/console/static/cases.html")
+    assert fragment.status_code == 200 and 'id="cases-view"' in fragment.text
+    assert "<script" not in fragment.text
+
+
+async def test_a_rotated_department_key_replaces_the_old_one_and_is_audited(
+    console: Console,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.cases.departments import key_digest
+    from bot.cases.models import Department
+    from civic import cli
+
+    monkeypatch.setenv("DATABASE_URL", database_url)  # the command line's database: the app's
+    name = f"works-{uuid.uuid4().hex[:6]}"
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = cli.main(["department", *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    def key_in(out: str) -> str:
+        keys = re.findall(r"\bdk_[A-Za-z0-9_-]{20,}", out)
+        assert len(keys) == 1, out  # printed once
+        return keys[0]
+
+    code, out, _ = await asyncio.to_thread(run, "add", name, "--forms", "report_street_problem")
+    assert code == 0
+    old = key_in(out)
+    c = await new_citizen(console)
+    reference = await submit(console, f"rest:{c}", "report_street_problem")
+    url = f"/api/v1/cases/{reference}"
+
+    async def patch(key: str, status: str) -> int:
+        response = await console.client.patch(
+            url, json={"status": status}, headers={"Authorization": f"Bearer {key}"}
+        )
+        return response.status_code
+
+    assert await patch(old, "in_review") == 200
+    code, out, _ = await asyncio.to_thread(run, "rotate", name)
+    assert code == 0 and "old key no longer works" in out
+    new = key_in(out)
+    assert new != old
+    assert await patch(old, "approved") == 401  # the old key stops working at once
+    assert await patch(new, "approved") == 200
+    # stored hashed: only the new key's SHA-256, never a key
+    with console.gateway.db.session() as session:
+        row = session.scalars(select(Department).where(Department.name == name)).one()
+        assert row.key_hash == key_digest(new) and old not in row.key_hash
+    # audited (as the command line), without the key
+    entries = [
+        e for e in await asyncio.to_thread(console.gateway.agents.audit_entries, 500)  # type: ignore[union-attr]
+        if e["target"] == f"department:{name}"
+    ]  # fmt: skip
+    assert [(e["action"], e["actor"]) for e in entries] == [
+        ("department_key_rotated", "cli"), ("department_added", "cli"),
+    ]  # fmt: skip
+    assert entries[0]["detail"] == {"forms": ["report_street_problem"]}
+    assert old not in json.dumps(entries) and new not in json.dumps(entries)
+    # an unknown department: refused, nothing written, no key printed
+    code, out, err = await asyncio.to_thread(run, "rotate", "no-such-department")
+    assert code == 1 and "no department called 'no-such-department'" in err
+    assert "dk_" not in out
+    assert await patch(new, "closed") == 200  # the key still works
+
+
+async def test_the_case_sweep_stops_even_when_a_cancellation_is_lost(console: Console) -> None:
+    """The Redis client can swallow a cancellation that arrives while it takes a lock (seen
+    as a gateway whose shutdown never ended): closing the service still ends its sweep."""
+    cases = console.gateway.cases
+    assert cases is not None
+    inside = asyncio.Event()
+    swallowed: list[bool] = []
+
+    async def sweep() -> None:
+        inside.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            swallowed.append(True)  # what the Redis client did with it
+
+    cases.sweep = sweep  # type: ignore[method-assign]
+    cases.changed()
+    await inside.wait()
+    await cases.close()  # before the fix, this waited for ever
+    assert swallowed == [True] and cases._task is None
