@@ -28,7 +28,7 @@ from sqlalchemy import select
 from bot.cases.models import OutboxEntry
 from bot.storage.db import Database
 from civic.stack import SERVER_OPTIONS
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, free_port, migrate
 from tests.standard_webhooks import verify
 
 pytestmark = pytest.mark.integration
@@ -103,6 +103,7 @@ def test_an_outbox_entry_is_delivered_after_a_crash_with_the_same_webhook_id(
     argv = [sys.executable, "-m", "uvicorn", "civic.app:create_app", "--factory",
             "--host", "127.0.0.1", "--port", str(port), *SERVER_OPTIONS]  # fmt: skip
     log = (tmp_path / "gateway.log").open("ab")
+    migrate(database)  # gateways wait for the schema; `civic up` or the migrations Job makes it
 
     def start() -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
