@@ -67,6 +67,8 @@ function showLogin() {
   renderTitle();
 }
 
+const DESK_ROLES = ["agent", "supervisor"];  // who works the queue
+
 async function startSession(data, fromLogin) {
   state.me = data.agent;
   Api.csrf = data.csrf_token;
@@ -75,6 +77,12 @@ async function startSession(data, fromLogin) {
   $("nav").hidden = false;
   renderWho();
   $("tab-dashboard").hidden = data.agent.role !== "supervisor";
+  if (!DESK_ROLES.includes(data.agent.role)) {  // caseworkers and editors have no queue: their
+    $("tab-desk").hidden = true;                // own tabs (cases.js, insights.js) take over
+    $("desk-view").hidden = true;
+    return;
+  }
+  $("tab-desk").hidden = false;
   showDesk();
   state.canned = await api("GET", "/api/v1/agent/canned").catch(() => []);
   await loadColleagues();

@@ -337,6 +337,7 @@
     if (nav.hidden) { tab.hidden = true; $("insights-view").hidden = true; me = null; return; }
     try { me = (await get("/api/v1/agent/me")).agent; } catch (error) { me = null; }
     tab.hidden = !me || !["supervisor", "editor"].includes(me.role);
+    if (me && me.role === "editor" && $("insights-view").hidden) tab.click();  // their landing view
   }
 
   async function load() {
