@@ -14,7 +14,7 @@ const CasesOversight = (() => {
     if (box.hidden) return;
     try {
       const [letters, reviews] = await Promise.all([api("GET", "/api/v1/backoffice/dead-letters"), api("GET", "/api/v1/backoffice/reviews")]);
-      const hook = (type) => ({ "case.created": t("cases.hook.created"), "case.citizen_info": t("cases.hook.citizen_info") }[type] || type);
+      const hook = (type) => ({ created: t("cases.hook.created"), citizen_info: t("cases.hook.citizen_info") }[String(type).replace(/^case\./, "")] || type);  // event types case.created, case.citizen_info
       $("cases-dead-letters").replaceChildren(...letters.map((letter) => {
         const li = el("li", [letter.reference, hook(letter.event_type), t("cases.attempts", { n: letter.attempts }), letter.last_error || ""].filter(Boolean).join(" · "));
         const button = el("button", t("cases.send_again"), "secondary");

@@ -111,7 +111,7 @@ def test_an_old_conversation_is_forgotten_a_recent_one_kept(stack: Stack) -> Non
     reference = REFERENCE.search(finished.texts())
     assert reference
     db = Database(database_url(env))
-    CaseStore(db, SystemClock()).set_status(reference.group(0), "resolved")
+    CaseStore(db, SystemClock()).change_status(reference.group(0), "closed", "test", notify=False)
     paused = FormCitizen(stack, "zh")
     _play(paused, [(f"我要给奶奶申请高龄津贴，身份证号{old_id}", "第1步，共6步"),
                    ("先暂停一下", "已保存")])  # fmt: skip
