@@ -24,7 +24,7 @@ RUN python -m venv /opt/venv \
 FROM python:3.11.14-slim-bookworm
 ENV PATH=/opt/venv/bin:$PATH PYTHONPATH=/app PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
     HOME=/tmp HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false \
-    CIVIC_VAR_DIR=/app/var CIVIC_HOST=0.0.0.0 SANIC_HOST=0.0.0.0 \
+    CIVIC_VAR_DIR=/app/var CIVIC_INDEX_SEED=/app/index-seed CIVIC_HOST=0.0.0.0 SANIC_HOST=0.0.0.0 \
     FORWARDED_ALLOW_IPS=127.0.0.1
 RUN groupadd --system --gid 10001 civic \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /tmp civic
@@ -42,6 +42,9 @@ COPY bench bench
 COPY common common
 COPY insights insights
 COPY deploy/healthcheck.py deploy/healthcheck.py
+# the search index of the shipped guides, built once here: a pod copies it and starts in
+# seconds; guides an editor changed on the volume are the only ones embedded at start
+RUN python -m civic.cli kb --guides /app/knowledge_base/guides --index /app/index-seed build
 RUN python -m compileall -q /app \
  && mkdir -p /app/var \
  && chown 10001:10001 /app/var

@@ -3,12 +3,15 @@ in the background on request (`civic kb reload`, see actions/kb_routes.py)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from actions.settings import ActionSettings, current
 from knowledge_base import KnowledgeBase
 from knowledge_base.live import LiveKnowledgeBase
+from knowledge_base.storage import seed_index
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _live: LiveKnowledgeBase | None = None
 
@@ -18,6 +21,9 @@ def live_knowledge_base(settings: ActionSettings) -> LiveKnowledgeBase:
     global _live
     with _lock:
         if _live is None:
+            seed = settings.index_seed
+            if seed is not None and seed_index(seed, settings.index_dir):
+                log.info("index seeded from %s", seed)
             _live = LiveKnowledgeBase(settings.guides_dir, settings.index_dir, settings.search)
         return _live
 

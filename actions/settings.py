@@ -29,6 +29,7 @@ class ActionSettings:
     port: int
     guides_dir: Path
     index_dir: Path
+    index_seed: Path | None  # a pre-built index to start from (the image's), else None
     forms_dir: Path
     timezone: ZoneInfo  # where the citizens live: 'tomorrow' in a form depends on it
     gateway_url: str  # the gateway's cases API (forms submit there)
@@ -53,6 +54,7 @@ class ActionSettings:
             port=_port(env.get("CIVIC_ACTIONS_PORT") or "5055"),
             guides_dir=guides,
             index_dir=Path(env.get("CIVIC_INDEX_DIR") or var_dir / "index" / "guides"),
+            index_seed=Path(env["CIVIC_INDEX_SEED"]) if env.get("CIVIC_INDEX_SEED") else None,
             forms_dir=forms,
             timezone=_timezone(env.get("CIVIC_TIMEZONE") or "Asia/Shanghai"),
             gateway_url=_gateway_url(env.get("CIVIC_GATEWAY_URL") or "http://127.0.0.1:8000"),

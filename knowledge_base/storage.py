@@ -14,6 +14,8 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+from knowledge_base.manifest import MANIFEST
+
 
 def _lock_path(index_dir: Path) -> Path:
     return index_dir.with_name(f".{index_dir.name}.lock")
@@ -60,3 +62,19 @@ def replace_dir(staging: Path, index_dir: Path) -> None:
         index_dir.rename(old)
     staging.rename(index_dir)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def seed_index(seed: Path, index_dir: Path) -> bool:
+    """Copy a pre-built index (the image's, built when the image was) into an index directory
+    that has none yet. Opening then checks it against the guides as always: when they are the
+    image's, nothing is embedded; when an editor changed some, only theirs are (the vectors of
+    every unchanged chunk come from the seed). True when it copied."""
+    if (index_dir / MANIFEST).exists() or not (seed / MANIFEST).exists():
+        return False
+    with index_lock(index_dir, exclusive=True):
+        if (index_dir / MANIFEST).exists():
+            return False
+        staging = staging_dir(index_dir)
+        shutil.copytree(seed, staging, dirs_exist_ok=True)
+        replace_dir(staging, index_dir)
+    return True

@@ -335,6 +335,8 @@ def _run(command: str, image: Image) -> None:
         pass  # the base image's system packages: the stand-in has this machine's
     elif words[0] == "civic-rasa" and words[1] == "train":
         _train(words, image)
+    elif words[:4] == ["python", "-m", "civic.cli", "kb"] and words[-1] == "build":
+        _kb_build(words, image)
     else:
         raise AssertionError(f"RUN {command!r} is not emulated: teach tests/deploy/image_tree.py")
 
@@ -416,3 +418,24 @@ def _train(words: list[str], image: Image) -> None:
     out = image.path(words[words.index("--out") + 1])
     out.mkdir(parents=True, exist_ok=True)
     shutil.copy2(model, out / (words[words.index("--fixed-model-name") + 1] + ".tar.gz"))
+
+
+def _kb_build(words: list[str], image: Image) -> None:
+    """The image's seed index: the real command, run in the tree. The checkout's own index is
+    copied in first when it has one, as a layer cache would hold it: the command then checks it
+    against the tree's guides, models and code and embeds only what differs (nothing, when the
+    checkout's index is current)."""
+    target = image.path(words[words.index("--index") + 1])
+    cached = ROOT / "var" / "index" / "guides"
+    if (cached / "manifest.json").exists() and not target.exists():
+        try:
+            shutil.copytree(cached, target)
+        except OSError:  # being rebuilt meanwhile: the command builds it
+            shutil.rmtree(target, ignore_errors=True)
+    argv = [str(image.path(w)) if w.startswith("/") else w for w in words]
+    done = subprocess.run(
+        image.argv(argv), env=image.env(), cwd=image.cwd, capture_output=True, text=True,
+        timeout=1800, check=False,
+    )  # fmt: skip
+    output = done.stdout[-1500:] + done.stderr[-1500:]
+    assert done.returncode == 0, f"RUN {shlex.join(words)}: {output}"
