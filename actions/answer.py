@@ -38,6 +38,7 @@ class ActionAnswerFromGuides(Action):
     ) -> list[EventType]:
         lang = citizen_lang(tracker)
         simple = bool(tracker.get_slot("simple_mode"))
+        in_a_form = (tracker.active_loop or {}).get("name") in forms()  # no part buttons there
         kb = knowledge_base()
         chosen = next(tracker.get_latest_entity_values("guide"), None)
         if chosen:  # a candidate from a clarify question, a part's button, or "full guide"
@@ -64,7 +65,6 @@ class ActionAnswerFromGuides(Action):
         topic = _topic(tracker) if aspect else None
         guide = kb.guide(topic, lang) if topic else None
         if aspect and guide is not None:  # 'how much does it cost?' after a guide
-            in_a_form = (tracker.active_loop or {}).get("name") in forms()
             _answer_part(dispatcher, guide, lang, aspect, simple, parts=not in_a_form)
             _mark(dispatcher, "answered", guide=guide.id)
             return [SlotSet("last_topic", guide.id)]
@@ -94,7 +94,7 @@ class ActionAnswerFromGuides(Action):
             guide = kb.guide(best.guide_id, lang)
             part = question_part(text)
             if guide is not None and part != GENERAL and not simple:  # it leads with the part
-                _answer_part(dispatcher, guide, lang, part, simple)
+                _answer_part(dispatcher, guide, lang, part, simple, parts=not in_a_form)
                 _mark(dispatcher, "answered", guide=guide.id, search_ms=search_ms)
                 return [SlotSet("last_topic", guide.id)]
             if guide is not None:
