@@ -11,11 +11,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.follow_up import follow_up_aspect
-from actions.forms.link import form_link
 from actions.forms.spec import forms
-from actions.guide_format import format_answer, format_section
+from actions.guide_format import answer_buttons, format_answer, format_section
 from actions.knowledge import knowledge_base
+from actions.part_reply import format_part, parse_detail, part_buttons
 from actions.phrasing import plain_words, without_hearsay
+from actions.question_part import GENERAL, part_section, question_part
 from actions.texts import say
 from common.vocabulary import PERSON_PAYLOAD as HANDOFF_PAYLOAD
 from knowledge_base import Guide, KnowledgeBase, SearchResult
@@ -37,15 +38,22 @@ class ActionAnswerFromGuides(Action):
     ) -> list[EventType]:
         lang = citizen_lang(tracker)
         simple = bool(tracker.get_slot("simple_mode"))
+        in_a_form = (tracker.active_loop or {}).get("name") in forms()  # no part buttons there
         kb = knowledge_base()
         chosen = next(tracker.get_latest_entity_values("guide"), None)
-        if chosen:  # a candidate from a clarify question, or "full guide" in simplified mode
-            full = next(tracker.get_latest_entity_values("detail"), None) == "full"
+        if chosen:  # a candidate from a clarify question, a part's button, or "full guide"
+            detail = next(tracker.get_latest_entity_values("detail"), None)
+            full, button_part = detail == "full", parse_detail(detail)
             guide = kb.guide(str(chosen), lang)
+            if guide is not None and button_part is not None:
+                part, rest = button_part
+                _answer_part(dispatcher, guide, lang, part, simple, rest=rest)
+                _mark(dispatcher, "guide_opened", guide=guide.id)
+                return [SlotSet("last_topic", guide.id)]
             if guide is not None:
                 dispatcher.utter_message(
                     text=format_answer(guide, lang, None, simple and not full),
-                    buttons=_answer_buttons(guide, lang, simple and not full),
+                    buttons=answer_buttons(guide, lang, simple and not full),
                 )
                 _mark(dispatcher, "guide_opened", guide=guide.id)
                 return [SlotSet("last_topic", guide.id)]
@@ -57,10 +65,7 @@ class ActionAnswerFromGuides(Action):
         topic = _topic(tracker) if aspect else None
         guide = kb.guide(topic, lang) if topic else None
         if aspect and guide is not None:  # 'how much does it cost?' after a guide
-            dispatcher.utter_message(
-                text=format_section(guide, lang, aspect, simple),
-                buttons=_answer_buttons(guide, lang, simple),
-            )
+            _answer_part(dispatcher, guide, lang, aspect, simple, parts=not in_a_form)
             _mark(dispatcher, "answered", guide=guide.id)
             return [SlotSet("last_topic", guide.id)]
         try:
@@ -80,16 +85,22 @@ class ActionAnswerFromGuides(Action):
         if result.outcome == "decline" and in_form is not None and aspect is not None:
             # a question about the service of the form being filled in ('how long does a
             # repair take?' in a street report): its guide answers it
-            dispatcher.utter_message(text=format_section(in_form, lang, aspect, simple))
+            reply = format_part(in_form, lang, aspect)[0] if not simple else None
+            dispatcher.utter_message(text=reply or format_section(in_form, lang, aspect, simple))
             _mark(dispatcher, "answered", guide=in_form.id, search_ms=search_ms)
             return [SlotSet("last_topic", in_form.id)]
         if result.outcome == "answer" and result.hits:
             best = result.hits[0]
             guide = kb.guide(best.guide_id, lang)
+            part = question_part(text)
+            if guide is not None and part != GENERAL and not simple:  # it leads with the part
+                _answer_part(dispatcher, guide, lang, part, simple, parts=not in_a_form)
+                _mark(dispatcher, "answered", guide=guide.id, search_ms=search_ms)
+                return [SlotSet("last_topic", guide.id)]
             if guide is not None:
                 dispatcher.utter_message(
                     text=format_answer(guide, lang, best.section, simple),
-                    buttons=_answer_buttons(guide, lang, simple),
+                    buttons=answer_buttons(guide, lang, simple),
                 )
                 _mark(dispatcher, "answered", guide=guide.id, search_ms=search_ms)
                 return [SlotSet("last_topic", guide.id)]
@@ -138,13 +149,29 @@ def _mark(dispatcher: CollectingDispatcher, kind: str, **detail: Any) -> None:
     dispatcher.utter_message(json_message={"outcome": mark})
 
 
-def _answer_buttons(guide: Guide, lang: str, simple: bool) -> list[dict[str, str]]:
-    """The guide's form (if any); in simplified mode also the way to the full guide."""
-    buttons = form_link(guide, lang)
+def _answer_part(
+    dispatcher: CollectingDispatcher,
+    guide: Guide,
+    lang: str,
+    part: str,
+    simple: bool,
+    rest: bool = False,
+    parts: bool = True,
+) -> None:
+    """A question about one part: in normal mode the reply leads with it (the rest of a long
+    part, the other parts and the full guide behind buttons unless `parts` is off, as inside a
+    form); simplified mode keeps its short answer of that section."""
     if simple:
-        payload = f'/ask_question{{"guide":"{guide.id}","detail":"full"}}'
-        buttons = [*buttons, {"title": say("more", lang), "payload": payload}]
-    return buttons
+        dispatcher.utter_message(
+            text=format_section(guide, lang, part_section(part), simple),
+            buttons=answer_buttons(guide, lang, simple),
+        )
+        return
+    text, more = format_part(guide, lang, part, rest)
+    buttons = answer_buttons(guide, lang, simple)
+    if parts:
+        buttons += part_buttons(guide, lang, part, more)
+    dispatcher.utter_message(text=text, buttons=buttons)
 
 
 def _person(lang: str) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from actions.forms.link import form_link
 from actions.texts import say
 from knowledge_base import Guide
 
@@ -55,3 +56,12 @@ def format_section(guide: Guide, lang: str, section: str, simple: bool) -> str:
     if guide.lang != lang:
         lines += [say("only_other_language", lang)]
     return "\n".join(lines).strip()
+
+
+def answer_buttons(guide: Guide, lang: str, simple: bool) -> list[dict[str, str]]:
+    """The guide's form (if any); in simplified mode also the way to the full guide."""
+    buttons = form_link(guide, lang)
+    if simple:
+        payload = f'/ask_question{{"guide":"{guide.id}","detail":"full"}}'
+        buttons = [*buttons, {"title": say("more", lang), "payload": payload}]
+    return buttons

@@ -1,8 +1,8 @@
 """Simplified mode, enforced on every bot turn.
 
-At most three messages, each at most 50 words (English) or 80 characters (Chinese); plain
-words; one question at a time; every choice numbered (at most four) and "0 = talk to a
-person" always shown; what does not fit waits behind a "more" choice.
+At most three messages, each at most 50 words (English) or 80 characters (Chinese) with its
+numbered choices included; plain words; one question at a time; every choice numbered (at most
+four) and "0 = talk to a person" always shown; what does not fit waits behind a "more" choice.
 """
 
 from __future__ import annotations
@@ -40,16 +40,17 @@ def limit(lang: str) -> int:
     return MAX_ZH_CHARS if lang == "zh" else MAX_EN_WORDS
 
 
-def chunks(text: str, lang: str) -> list[str]:
-    """Split a text into pieces within the limit, at sentence ends where possible."""
+def chunks(text: str, lang: str, cap: int | None = None) -> list[str]:
+    """Split a text into pieces within the limit (or `cap`), at sentence ends where possible."""
+    cap = limit(lang) if cap is None else max(1, cap)
     pattern = _SENTENCE_ZH if lang == "zh" else _SENTENCE_EN
     sentences = [s.strip() for s in pattern.split(text) if s and s.strip()]
     pieces: list[str] = []
     current = ""
     for sentence in sentences:
-        for part in _hard_split(sentence, lang):
+        for part in _hard_split(sentence, lang, cap):
             joined = f"{current}{_separator(current, lang)}{part}" if current else part
-            if size(joined, lang) <= limit(lang):
+            if size(joined, lang) <= cap:
                 current = joined
             else:
                 pieces.append(current)
@@ -66,13 +67,13 @@ def _separator(before: str, lang: str) -> str:
     return "\n"
 
 
-def _hard_split(sentence: str, lang: str) -> list[str]:
-    if size(sentence, lang) <= limit(lang):
+def _hard_split(sentence: str, lang: str, cap: int) -> list[str]:
+    if size(sentence, lang) <= cap:
         return [sentence]
     if lang == "zh":
-        return [sentence[i : i + MAX_ZH_CHARS] for i in range(0, len(sentence), MAX_ZH_CHARS)]
+        return [sentence[i : i + cap] for i in range(0, len(sentence), cap)]
     words = sentence.split()
-    return [" ".join(words[i : i + MAX_EN_WORDS]) for i in range(0, len(words), MAX_EN_WORDS)]
+    return [" ".join(words[i : i + cap]) for i in range(0, len(words), cap)]
 
 
 MORE_CHOICES_PAYLOAD = "/more_choices"
@@ -108,25 +109,51 @@ def numbered(
     return tuple(out), "\n".join(b.title for b in out)
 
 
+_Piece = tuple[str, OutgoingMessage]  # a message's text and the reply it comes from
+
+
+def _choices(
+    buttons: tuple[Button, ...], lang: str, person: bool
+) -> tuple[tuple[Button, ...], str, tuple[Button, ...]]:
+    """The numbered buttons, their lines and the options waiting behind "other choices"."""
+    shown_options, more_choices = paged(buttons, lang)
+    choice_buttons, lines = numbered(shown_options, lang, person)
+    return choice_buttons, lines, more_choices
+
+
+def _last_fits(pieces: list[_Piece], lines: str, lang: str) -> list[_Piece]:
+    """The pieces, the last one cut so that it fits with the choice lines under it."""
+    text, source = pieces[-1]
+    budget = limit(lang) - size(lines, lang)
+    if size(text, lang) <= budget:
+        return pieces
+    return [*pieces[:-1], *((part, source) for part in chunks(text, lang, budget))]
+
+
 def simplify(replies: list[OutgoingMessage], lang: str, person: bool = True) -> SimpleTurn:
     """Apply the simplified-mode rules to one turn's replies."""
-    pieces: list[tuple[str, tuple[Button, ...], OutgoingMessage]] = []
-    for reply in replies:
-        parts = chunks(plain(reply.text, lang), lang) if reply.text else [""]
-        for i, part in enumerate(parts):
-            last = i == len(parts) - 1
-            pieces.append((part, reply.buttons if last else (), reply))
-    buttons = next((b for _, b, _ in reversed(pieces) if b), ())
+    pieces: list[_Piece] = [
+        (part, reply)
+        for reply in replies
+        for part in (chunks(plain(reply.text, lang), lang) if reply.text else [""])
+    ]
+    if not pieces:
+        return SimpleTurn([], (), ())
+    buttons = next((r.buttons for r in reversed(replies) if r.buttons), ())
+    choice_buttons, lines, more_choices = _choices(tuple(buttons), lang, person)
     more: tuple[str, ...] = ()
-    if len(pieces) > MAX_MESSAGES:
-        shown, rest = pieces[: MAX_MESSAGES - 1], pieces[MAX_MESSAGES - 1 :]
-        more = tuple(text for text, _, _ in rest if text)
-        pieces = shown
+    fitted = _last_fits(pieces, lines, lang)
+    if len(fitted) <= MAX_MESSAGES:
+        pieces = fitted
+    else:  # the rest waits behind "more", which is then the only choice
         buttons = (Button(MORE.get(lang, MORE["en"]), MORE_PAYLOAD),)
-    shown_options, more_choices = paged(tuple(buttons), lang)
-    choice_buttons, lines = numbered(shown_options, lang, person)
+        choice_buttons, lines, more_choices = _choices(buttons, lang, person)
+        shown = _last_fits(pieces[: MAX_MESSAGES - 1], lines, lang)
+        rest = shown[MAX_MESSAGES - 1 :] + pieces[MAX_MESSAGES - 1 :]
+        pieces = shown[: MAX_MESSAGES - 1]
+        more = tuple(text for text, _ in rest if text)
     messages = []
-    for index, (text, _, source) in enumerate(pieces):
+    for index, (text, source) in enumerate(pieces):
         final = index == len(pieces) - 1
         body = f"{text}\n\n{lines}".strip() if final else text
         messages.append(

@@ -11,6 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT / "knowledge_base" / "dev"
+# the part of a guide a question asks about: a section key, the contact field, or the whole guide
+PARTS = {"who", "documents", "steps", "fees", "time", "where", "contact", "general"}
 GUIDE_IDS = {p.stem for p in (ROOT / "knowledge_base" / "guides" / "en").glob("*.md")}
 
 
@@ -25,7 +27,8 @@ def test_dev_set_is_well_formed_and_covers_every_guide(lang: str) -> None:
     seen: set[str] = set()
     coverage: Counter[str] = Counter()
     for row in rows:
-        assert set(row) == {"query", "relevant", "lang"} and row["lang"] == lang
+        assert set(row) == {"query", "relevant", "lang", "part"} and row["lang"] == lang
+        assert row["part"] in PARTS, f"{row['query']!r}: unknown part {row['part']!r}"
         query = row["query"]
         assert query and query == re.sub(r"\s+", " ", query).strip()
         assert query.casefold() not in seen, f"duplicate query {query!r}"

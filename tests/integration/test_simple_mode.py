@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.simple_mode.rules import MAX_EN_WORDS, MAX_ZH_CHARS, body_of, size
+from bot.simple_mode.rules import MAX_EN_WORDS, MAX_ZH_CHARS, size
 from civic.stack import Stack
 
 from .conftest import Citizen
@@ -18,7 +18,7 @@ def assert_simple(citizen: Citizen, lang: str) -> None:
     assert 1 <= len(messages) <= 3
     cap = MAX_ZH_CHARS if lang == "zh" else MAX_EN_WORDS
     for message in messages:
-        assert size(body_of(message["text"]), lang) <= cap, message["text"]
+        assert size(message["text"], lang) <= cap, message["text"]  # its choices included
     last = messages[-1]
     assert last["buttons"][-1]["payload"] == "/request_human"
     assert all(b["title"][0].isdigit() for b in last["buttons"])

@@ -107,3 +107,27 @@ def test_a_source_and_its_address_stay_in_one_message() -> None:
     assert chunks("Bring these: your card. Your photo.", "en") == [
         "Bring these: your card. Your photo."
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "cap"), [(LONG_EN, "en", MAX_EN_WORDS), (LONG_ZH, "zh", MAX_ZH_CHARS)]
+)
+def test_every_message_fits_with_its_numbered_choices(text: str, lang: str, cap: int) -> None:
+    buttons = tuple(Button(f"Choice with a longer title {i}", f"/c{i}") for i in range(3))
+    for length in (10, 40, 48, 60, 120, len(text)):
+        shown = " ".join(text.split()[:length]) if lang == "en" else text[:length]
+        turn = simplify([OutgoingMessage(shown, buttons=buttons)], lang)
+        assert 1 <= len(turn.messages) <= 3
+        for message in turn.messages:
+            assert size(message.text, lang) <= cap, message.text
+
+
+def test_a_summary_that_only_fits_without_its_choices_is_split() -> None:
+    """A 45-word answer and three choices used to be one 53-word message."""
+    words = " ".join(["word"] * 44) + "."
+    turn = simplify(
+        [OutgoingMessage(words, buttons=(Button("Start now", "/s"), Button("Full guide", "/f")))],
+        "en",
+    )
+    assert all(size(m.text, "en") <= MAX_EN_WORDS for m in turn.messages)
+    assert turn.choices == ("/s", "/f") and not turn.more
