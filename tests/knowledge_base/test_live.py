@@ -138,3 +138,23 @@ def test_the_folder_signature_changes_when_a_guide_is_saved_added_or_removed(
     (guides / "en" / "passport-copy.md").unlink()
     assert folder_signature(guides) == second
     assert folder_signature(tmp_path / "missing") == ()
+
+
+def test_a_request_for_the_index_already_served_rebuilds_nothing(tmp_path: Path) -> None:
+    """The folder's watch and `civic kb reload` may both ask for the same change: the second
+    request finds it served and returns at once."""
+    guides = _copy(tmp_path)
+    gate = Gate()
+    live = LiveKnowledgeBase(guides, tmp_path / "index", BM25_ONLY, gate)
+    before = live.current
+    assert live.request_reload() == before.fingerprint
+    assert not live.status()["reloading"] and gate.calls == 1
+    _edit(guides / "en" / "passport.md", "## Fees\n", "## Fees\n\n- Twice asked.\n")
+    target = live.request_reload()
+    assert gate.building.wait(60)
+    assert live.request_reload() == target  # while it builds: merged, one more rebuild after
+    gate.release.set()
+    assert live.wait(60)
+    assert live.current.fingerprint == target and gate.calls == 3
+    assert live.request_reload() == target and gate.calls == 3  # served: nothing to do
+    assert live.status()["reloads"] == 2
