@@ -4,9 +4,7 @@ discovered: every address a name resolves to), when a server counts as reloaded,
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,6 +18,7 @@ from civic.kb_reload import (
 )
 from civic.stack import Stack
 from civic.stack_config import StackConfig
+from tests.cluster_dns import cluster_dns
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,24 +73,8 @@ def test_discovery_resolves_a_name_to_its_addresses() -> None:
     assert action_urls(env) == ["http://127.0.0.1:6002"]  # discovery wins over a list
 
 
-def _cluster_dns(name: str, *addresses: str) -> Any:
-    """getaddrinfo as a cluster's DNS answers for a headless Service: one record per ready pod
-    (IPv4 and IPv6), nothing for any other name."""
-
-    def resolve(host: str, port: int, **_: Any) -> list[tuple[Any, ...]]:
-        if host != name:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return [
-            (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
-             (a, port, 0, 0) if ":" in a else (a, port))
-            for a in addresses
-        ]  # fmt: skip
-
-    return resolve
-
-
 def test_discovery_lists_every_pod_behind_a_headless_service() -> None:
-    resolve = _cluster_dns("civic-actions-headless", "10.1.0.7", "10.1.3.4", "10.1.0.7", "fd00::9")
+    resolve = cluster_dns("civic-actions-headless", "10.1.0.7", "10.1.3.4", "10.1.0.7", "fd00::9")
     assert discover("civic-actions-headless:5055", resolve) == [
         "http://10.1.0.7:5055",  # each address once
         "http://10.1.3.4:5055",
@@ -111,7 +94,7 @@ def test_a_name_without_addresses_fails_the_command(tmp_path: Path) -> None:
         "CIVIC_SERVICE_TOKEN": "discovery-test-token-0123456789",
     }
     lines: list[str] = []
-    code = reload_command(env, tmp_path, 5, lines.append, _cluster_dns("other-name"))
+    code = reload_command(env, tmp_path, 5, lines.append, cluster_dns("other-name"))
     assert code == 1
     assert lines[0].startswith("✗ no action server found: civic-actions-headless:5055 does not")
     lines.clear()  # a real name no server listens on: found, then reported unreachable
