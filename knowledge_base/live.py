@@ -91,7 +91,8 @@ class LiveKnowledgeBase:
     def request_reload(self) -> str:
         """Rebuild from the guides folder in the background; return the fingerprint the new
         knowledge base will have. A malformed guide raises GuideError here and nothing changes.
-        Requests while a rebuild runs are merged into one more rebuild after it. When the index
+        Requests while a rebuild runs are merged into one more rebuild after it (none when the
+        rebuild turns out to have built what they asked for). When the index
         served already has that fingerprint and nothing runs, there is nothing to rebuild (the
         guides folder's watch and `civic kb reload` may both ask for the same change)."""
         target = folder_fingerprint(self.guides_dir, self.config)
@@ -126,6 +127,8 @@ class LiveKnowledgeBase:
             with self._state:
                 self._current = kb
                 self._error = None
+                if kb.fingerprint == self._target:  # a request meanwhile asked for this same
+                    self._wanted = False  # index (the watch and the command, say): it is built
                 self._reloads += 1
                 self._last_reload_s = round(seconds, 3)
             log.info(
