@@ -1,7 +1,8 @@
 """The action server's knowledge-base routes, for `civic kb reload` (service token only):
 
 - ``GET /kb``: the fingerprint of the index served now, the one last requested, whether a
-  rebuild runs, the last failure, the guides per language;
+  rebuild runs, the last failure, the guides per language, and the folder watch's state
+  (``watch``: its interval and the last malformed guide it refused; null when off);
 - ``POST /kb/reload``: check the guides folder (422 naming the malformed guide, nothing
   changes) and rebuild from it in the background (202 with the fingerprint to wait for).
 
@@ -19,6 +20,7 @@ from sanic.response import HTTPResponse, json
 
 from knowledge_base import GuideError
 from knowledge_base.live import LiveKnowledgeBase
+from knowledge_base.watch import GuideWatch
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 MIN_TOKEN = 16
@@ -27,9 +29,15 @@ MIN_TOKEN = 16
 class KnowledgeRoutes:
     """The plugin: register it with rasa_sdk's plugin manager before the server runs."""
 
-    def __init__(self, live: LiveKnowledgeBase, service_token: str) -> None:
+    def __init__(
+        self, live: LiveKnowledgeBase, service_token: str, watch: GuideWatch | None = None
+    ) -> None:
         self.live = live
         self.token = service_token
+        self.watch = watch
+
+    def _status(self) -> dict[str, Any]:
+        return {**self.live.status(), "watch": self.watch.status() if self.watch else None}
 
     @hookimpl
     def attach_sanic_app_extensions(self, app: Sanic) -> None:
@@ -55,7 +63,7 @@ class KnowledgeRoutes:
         refused = self._refused(request)
         if refused is not None:
             return refused
-        return json(self.live.status())
+        return json(self._status())
 
     async def reload(self, request: Request) -> HTTPResponse:
         refused = self._refused(request)
@@ -64,6 +72,6 @@ class KnowledgeRoutes:
         try:  # parses every guide: off the event loop, so answers go on meanwhile
             target = await asyncio.to_thread(self.live.request_reload)
         except GuideError as exc:
-            body: dict[str, Any] = {**self.live.status(), "error": str(exc)}
+            body: dict[str, Any] = {**self._status(), "error": str(exc)}
             return json(body, 422)
-        return json({**self.live.status(), "target": target}, 202)
+        return json({**self._status(), "target": target}, 202)

@@ -18,6 +18,7 @@ from common.errors import ConfigError
 from knowledge_base import SearchConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_KB_WATCH_S = 10.0
 
 
 class ActionConfigError(ConfigError):
@@ -36,6 +37,7 @@ class ActionSettings:
     service_token: str
     search: SearchConfig
     torch_threads: int = 1
+    kb_watch_s: float = DEFAULT_KB_WATCH_S  # poll the guides folder this often; 0: no watch
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ActionSettings:
@@ -61,6 +63,7 @@ class ActionSettings:
             service_token=(env.get("CIVIC_SERVICE_TOKEN") or "").strip(),
             search=SearchConfig.from_env(env),
             torch_threads=int(raw_threads),
+            kb_watch_s=_seconds(env.get("CIVIC_KB_WATCH_S") or str(DEFAULT_KB_WATCH_S)),
         )
 
 
@@ -68,6 +71,19 @@ def _port(raw: str) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise ActionConfigError(f"CIVIC_ACTIONS_PORT must be a port number, got {raw!r}")
     return int(raw)
+
+
+def _seconds(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 86400:  # (also NaN)
+        raise ActionConfigError(
+            f"CIVIC_KB_WATCH_S must be seconds between polls of the guides folder (0: no watch), "
+            f"got {raw!r}"
+        )
+    return value
 
 
 def _timezone(name: str) -> ZoneInfo:

@@ -11,15 +11,11 @@ import sys
 import time
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
 
 from civic.processes import http_ok
 from civic.progress import StepFailed
 from civic.stack import Stack
 from civic.stack_config import ROOT, StackConfig, dev_secrets
-
-if TYPE_CHECKING:
-    from civic.kb_reload import GuideWatcher
 
 RETENTION_FIRST_S = 600  # the first daily retention run, after start-up has settled
 
@@ -46,7 +42,14 @@ def cmd_up(args: argparse.Namespace) -> int:
     try:
         stack.up()
         c = stack.config
-        watcher = _guide_watcher(stack)
+        env = stack.env()
+        guides = env.get("CIVIC_GUIDES_DIR") or ROOT / "knowledge_base" / "guides"
+        watch_s = env.get("CIVIC_KB_WATCH_S") or "10"
+        watched = (
+            f"the action server checks them every {watch_s} s: a saved change reloads the index"
+            if float(watch_s) > 0
+            else "not watched (CIVIC_KB_WATCH_S=0): `civic kb reload` applies a change"
+        )
         print(
             f"\nCivic Assistant is up in {time.monotonic() - started:.1f} s\n"
             f"  gateway      {stack.gateway_url}   (API docs: {stack.gateway_url}/docs)\n"
@@ -59,7 +62,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             f"  logs         {c.var_dir / 'log'}\n"
             f"  retention    daily, {RETENTION_FIRST_S // 60} min from now "
             f"(var/log/retention.log)\n"
-            f"  guides       {watcher.guides_dir} (watched: a saved change reloads the index)\n\n"
+            f"  guides       {guides} ({watched})\n\n"
             "Chat in another terminal with `.venv/bin/civic chat`. Ctrl-C stops everything.",
             flush=True,
         )
@@ -71,7 +74,6 @@ def cmd_up(args: argparse.Namespace) -> int:
             ):
                 retention = stack.run_retention()  # retention that forgets, once a day
                 next_retention += 86400
-            watcher.poll()
             time.sleep(1)
         dead = [p for p in stack.processes.values() if not p.running]
         for process in dead:
@@ -85,20 +87,6 @@ def cmd_up(args: argparse.Namespace) -> int:
         return 1
     finally:  # a second signal from here on only hurries the shutdown (Stack.down)
         stack.down("\nStopping ..." if interrupted else "")
-
-
-def _guide_watcher(stack: Stack) -> GuideWatcher:
-    """The file watch on the guides folder: a change runs `civic kb reload` on this stack."""
-    from civic.kb_reload import GuideWatcher, reload_command
-
-    env = stack.env()
-
-    def reload() -> None:
-        print("guides changed: reloading the knowledge base ...", flush=True)
-        reload_command(env, stack.config.var_dir, 900, lambda line: print(line, flush=True))
-
-    guides = Path(env.get("CIVIC_GUIDES_DIR") or ROOT / "knowledge_base" / "guides")
-    return GuideWatcher(guides, reload)
 
 
 def cmd_train(args: argparse.Namespace) -> int:

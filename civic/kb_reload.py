@@ -3,18 +3,25 @@ background and switches to it; the command returns once each one serves the new 
 
 It asks each server (``POST /kb/reload`` with the service token) for the fingerprint the new
 index will have, then polls ``GET /kb`` until the server reports that fingerprint (or a later
-one, when another reload followed). The servers come from CIVIC_ACTIONS_URLS (comma-separated:
-every replica) or CIVIC_ACTIONS_URL (Rasa's action endpoint, ``/webhook`` dropped), else
-``http://127.0.0.1:$CIVIC_ACTIONS_PORT``. The console's suggestions follow by themselves (they
-notice the changed folder, console/suggestions.py).
+one, when another reload followed). The servers:
 
-``GuideWatcher`` is `civic up`'s file watch: it polls the guides folder and runs the same
-reload when a guide is added, removed or saved."""
+- CIVIC_ACTIONS_DISCOVERY (``host:port``, comma-separated for several): every address the
+  host name resolves to (all A and AAAA records), each one server. In a cluster this names the
+  action servers' headless Service (``civic-actions-headless:5055``), whose name resolves to
+  every ready pod, so the command reaches each replica, not one behind a load balancer.
+- else CIVIC_ACTIONS_URLS (comma-separated: every replica) or CIVIC_ACTIONS_URL (Rasa's action
+  endpoint, ``/webhook`` dropped), else ``http://127.0.0.1:$CIVIC_ACTIONS_PORT``.
+
+The action servers also watch their guides folder themselves (CIVIC_KB_WATCH_S,
+knowledge_base/watch.py): this command is the explicit "apply now and wait until every server
+serves it". The console's suggestions follow by themselves (they notice the changed folder,
+console/suggestions.py)."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
-import threading
+import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,13 +30,50 @@ from typing import Any
 
 import httpx
 
-from knowledge_base.live import Signature, folder_signature
-
 Print = Callable[[str], None]
+Resolver = Callable[..., list[tuple[Any, ...]]]  # socket.getaddrinfo's signature
 
 
-def action_urls(env: Mapping[str, str]) -> list[str]:
-    """The base URLs of the action servers to reload."""
+class DiscoveryError(Exception):
+    """CIVIC_ACTIONS_DISCOVERY is malformed or names a host with no address."""
+
+
+def _host_port(spec: str) -> tuple[str, int]:
+    """``host:port`` or ``[v6]:port`` (``http://`` allowed and dropped)."""
+    text = spec.strip().removeprefix("http://").rstrip("/")
+    host, sep, port = text.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise DiscoveryError(f"CIVIC_ACTIONS_DISCOVERY: expected host:port, got {spec!r}")
+    return host, int(port)
+
+
+def discover(spec: str, resolve: Resolver = socket.getaddrinfo) -> list[str]:
+    """The URL of every address each ``host:port`` of ``spec`` resolves to (sorted, no
+    duplicates); DiscoveryError when a name resolves to nothing."""
+    urls: set[str] = set()
+    for item in (part for part in spec.split(",") if part.strip()):
+        host, port = _host_port(item)
+        try:
+            records = resolve(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:  # socket.gaierror: no such name (no ready pod, a typo)
+            raise DiscoveryError(f"{host}:{port} does not resolve ({exc})") from exc
+        if not records:
+            raise DiscoveryError(f"{host}:{port} resolves to no address")
+        for _family, _type, _proto, _name, address in records:
+            ip = ipaddress.ip_address(str(address[0]).split("%")[0])
+            shown = f"[{ip}]" if ip.version == 6 else str(ip)
+            urls.add(f"http://{shown}:{port}")
+    if not urls:
+        raise DiscoveryError(f"CIVIC_ACTIONS_DISCOVERY names no host: {spec!r}")
+    return sorted(urls)
+
+
+def action_urls(env: Mapping[str, str], resolve: Resolver = socket.getaddrinfo) -> list[str]:
+    """The base URLs of the action servers to reload (DiscoveryError when
+    CIVIC_ACTIONS_DISCOVERY is set and resolves to nothing)."""
+    if (env.get("CIVIC_ACTIONS_DISCOVERY") or "").strip():
+        return discover(env["CIVIC_ACTIONS_DISCOVERY"], resolve)
     listed = [u.strip() for u in (env.get("CIVIC_ACTIONS_URLS") or "").split(",") if u.strip()]
     if not listed and env.get("CIVIC_ACTIONS_URL", "").strip():
         listed = [env["CIVIC_ACTIONS_URL"].strip()]
@@ -145,46 +189,22 @@ def report(outcomes: list[Outcome], out: Print = print) -> int:
     return 0 if outcomes and all(o.ok for o in outcomes) else 1
 
 
-def reload_command(env: Mapping[str, str], var_dir: Path, timeout_s: float, out: Print) -> int:
+def reload_command(
+    env: Mapping[str, str],
+    var_dir: Path,
+    timeout_s: float,
+    out: Print,
+    resolve: Resolver = socket.getaddrinfo,
+) -> int:
     token = service_token(env, var_dir)
     if not token:
         out("✗ no service token: set CIVIC_SERVICE_TOKEN (the action servers' own)")
         return 1
-    return report(reload_servers(action_urls(env), token, timeout_s), out)
-
-
-class GuideWatcher:
-    """`civic up`'s file watch: call ``poll()`` often; when the guides folder changed and then
-    stayed the same for ``settle_s`` (an editor's save may take several writes), ``on_change``
-    runs in a thread of its own; changes during a run are handled after it."""
-
-    def __init__(
-        self, guides_dir: Path, on_change: Callable[[], None], settle_s: float = 2.0
-    ) -> None:
-        self.guides_dir = guides_dir
-        self.on_change = on_change
-        self.settle_s = settle_s
-        self._seen: Signature = folder_signature(guides_dir)
-        self._served = self._seen
-        self._changed_at = 0.0
-        self._last_poll = 0.0
-        self._running: threading.Thread | None = None
-
-    def poll(self, now: float | None = None) -> bool:
-        """Look at the folder (at most once a second); True when a reload was started."""
-        now = time.monotonic() if now is None else now
-        if now - self._last_poll < 1.0:
-            return False
-        self._last_poll = now
-        signature = folder_signature(self.guides_dir)
-        if signature != self._seen:
-            self._seen, self._changed_at = signature, now
-            return False
-        if signature == self._served or now - self._changed_at < self.settle_s:
-            return False
-        if self._running is not None and self._running.is_alive():
-            return False
-        self._served = signature
-        self._running = threading.Thread(target=self.on_change, name="guides-watch", daemon=True)
-        self._running.start()
-        return True
+    try:
+        urls = action_urls(env, resolve)
+    except DiscoveryError as exc:
+        out(f"✗ no action server found: {exc}")
+        return 1
+    if (env.get("CIVIC_ACTIONS_DISCOVERY") or "").strip():
+        out(f"{len(urls)} action server(s) found at {env['CIVIC_ACTIONS_DISCOVERY'].strip()}")
+    return report(reload_servers(urls, token, timeout_s), out)

@@ -53,6 +53,9 @@ class Stack:
         c = self.config
         redis = urlparse(self.redis_url)
         env = dict(os.environ)
+        # the action server follows the guides folder itself (knowledge_base/watch.py);
+        # `civic kb reload` applies a change at once and waits for it
+        env.setdefault("CIVIC_KB_WATCH_S", "1")
         env.update(
             {
                 "CIVIC_VAR_DIR": str(c.var_dir),

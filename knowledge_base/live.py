@@ -91,9 +91,16 @@ class LiveKnowledgeBase:
     def request_reload(self) -> str:
         """Rebuild from the guides folder in the background; return the fingerprint the new
         knowledge base will have. A malformed guide raises GuideError here and nothing changes.
-        Requests while a rebuild runs are merged into one more rebuild after it."""
+        Requests while a rebuild runs are merged into one more rebuild after it (none when the
+        rebuild turns out to have built what they asked for). When the index
+        served already has that fingerprint and nothing runs, there is nothing to rebuild (the
+        guides folder's watch and `civic kb reload` may both ask for the same change)."""
         target = folder_fingerprint(self.guides_dir, self.config)
         with self._state:
+            current = self._current
+            if self._worker is None and current is not None and current.fingerprint == target:
+                self._target, self._error = target, None
+                return target
             self._target = target
             self._wanted = True
             if self._worker is None:
@@ -120,6 +127,8 @@ class LiveKnowledgeBase:
             with self._state:
                 self._current = kb
                 self._error = None
+                if kb.fingerprint == self._target:  # a request meanwhile asked for this same
+                    self._wanted = False  # index (the watch and the command, say): it is built
                 self._reloads += 1
                 self._last_reload_s = round(seconds, 3)
             log.info(

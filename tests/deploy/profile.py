@@ -10,7 +10,9 @@ from the image's assembled tree. What only a cluster provides is substituted:
   `--interface 127.0.0.1`);
 - Services: `http://civic-NAME:PORT` becomes the host port of the same-numbered replica of
   NAME (replica i of the gateway talks to replica i of Rasa, which talks to replica i of the
-  action server; no load balancer);
+  action server; no load balancer); a headless Service's `civic-NAME-headless:PORT`
+  (CIVIC_ACTIONS_DISCOVERY) becomes every replica's `127.0.0.1:PORT`, comma-separated, as
+  its name's DNS records would list every pod;
 - volumes: each mount path maps to a directory: emptyDirs one per pod, a PersistentVolumeClaim
   one per claim shared by every pod that mounts it, and the rest of the image's tree read-only.
 """
@@ -31,6 +33,8 @@ from tests.deploy.image_tree import Image
 from tests.deploy.tools import find, pod_spec
 
 SERVICE_URL = re.compile(r"(https?://)(civic-[a-z]+):(\d+)")
+# a headless Service's name: DNS answers with every ready replica's address
+HEADLESS = re.compile(r"(civic-[a-z]+)-headless:(\d+)")
 
 
 @dataclass
@@ -197,7 +201,14 @@ class Cluster:
             target = self.host_ports[(match.group(2), replica % self.replicas)][port]
             return f"{match.group(1)}127.0.0.1:{target}"
 
+        def headless(match: re.Match[str]) -> str:
+            port = int(match.group(2))
+            every = [self.host_ports[(match.group(1), i)][port] for i in range(self.replicas)]
+            return ",".join(f"127.0.0.1:{p}" for p in every)
+
         value = SERVICE_URL.sub(service, value)
+        if HEADLESS.fullmatch(value):
+            value = HEADLESS.sub(headless, value)
         if value.isdigit() and int(value) in host_ports:
             return str(host_ports[int(value)])
         if value.startswith("/"):

@@ -13,7 +13,19 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.deploy.tools import K8S, PRODUCTION, ROOT, find, objects, pod_spec, render, run, tool
+from tests.deploy.tools import (
+    K8S,
+    PRODUCTION,
+    ROOT,
+    find,
+    network_allows,
+    objects,
+    pod_labels,
+    pod_spec,
+    render,
+    run,
+    tool,
+)
 
 WORKLOADS = ("civic-gateway", "civic-actions", "civic-rasa")
 SECRET_NAMES = re.compile(r"(PASSWORD|TOKEN|SECRET|API_KEYS|DATABASE_URL|REDIS_URL)$")
@@ -190,14 +202,82 @@ def test_network_policies() -> None:
     # Rasa and the action servers: reached only from the gateway and Rasa respectively
     (rasa_in,) = _policy("civic-rasa")["ingress"]
     assert rasa_in["from"] == [_pods("civic-gateway")]
-    (actions_in,) = _policy("civic-actions")["ingress"]
-    assert actions_in["from"] == [_pods("civic-rasa")]
+    actions_in = _policy("civic-actions")["ingress"]
+    assert [rule["from"] for rule in actions_in] == [
+        [_pods("civic-rasa")],
+        [_pods("civic-kb-reload")],  # `civic kb reload`, see below
+    ]
     # egress to public HTTPS only, never to private ranges or the metadata address
     (public,) = [r for r in gateway["egress"] if "ipBlock" in r["to"][0]]
     assert "169.254.0.0/16" in public["to"][0]["ipBlock"]["except"]
     assert [p["port"] for p in public["ports"]] == [443]
     stores = _policy("civic-data-stores")["egress"]
     assert {p["port"] for r in stores for p in r["ports"]} == {6380, 5432}  # managed, TLS Redis
+
+
+OURS = {"kubernetes.io/metadata.name": "civic"}
+KUBE_DNS = ({"kubernetes.io/metadata.name": "kube-system"}, {"k8s-app": "kube-dns"})
+PODS = {
+    "gateway": ("Deployment", "civic-gateway"),
+    "actions": ("Deployment", "civic-actions"),
+    "rasa": ("Deployment", "civic-rasa"),
+    "kb-reload": ("CronJob", "civic-kb-reload"),
+    "retention": ("CronJob", "civic-retention"),
+    "migrate": ("Job", "civic-migrate"),
+}
+
+
+def _flow(source: str, target: str, port: int) -> bool:
+    """Both ends' policies allow ``source``'s pods to open ``port`` on ``target``'s pods."""
+    src, dst = pod_labels(*PODS[source]), pod_labels(*PODS[target])
+    return network_allows("Egress", src, (OURS, dst), port) and network_allows(
+        "Ingress", dst, (OURS, src), port
+    )
+
+
+def test_network_flows_between_our_pods() -> None:
+    """The policies evaluated on the rendered pods' labels: the flows the assistant needs
+    are open, and no other one to the action servers."""
+    needed = [
+        ("gateway", "rasa", 5005),
+        ("rasa", "actions", 5055),
+        ("actions", "gateway", 8000),
+        ("kb-reload", "actions", 5055),
+    ]
+    for source, target, port in needed:
+        assert _flow(source, target, port), (source, target, port)
+    for source in ("gateway", "retention", "migrate"):
+        assert not _flow(source, "actions", 5055), source
+    assert not _flow("kb-reload", "gateway", 8000) and not _flow("kb-reload", "rasa", 5005)
+    assert not _flow("kb-reload", "actions", 8000)
+    # every pod resolves names (Services, the headless one included): the DNS policy selects
+    # pods by the part-of label, which kustomize puts on the pod templates too
+    for kind, name in [*PODS.values(), ("Job", "civic-guides-seed")]:
+        labels = pod_labels(kind, name)
+        assert labels["app.kubernetes.io/part-of"] == "civic-assistant", name
+        assert network_allows("Egress", labels, KUBE_DNS, 53), name
+
+
+def test_kb_reload_reaches_every_action_server() -> None:
+    """`civic kb reload` in the cluster: the Job's pods discover the ready action server pods
+    through a headless Service (one DNS record per pod), with the service token."""
+    headless = find("Service", "civic-actions-headless")["spec"]
+    actions = find("Deployment", "civic-actions")
+    assert headless["clusterIP"] == "None" and not headless.get("publishNotReadyAddresses")
+    assert headless["selector"] == actions["spec"]["selector"]["matchLabels"]
+    (port,) = headless["ports"]
+    (container_port,) = _container("civic-actions")["ports"]
+    assert port["targetPort"] == container_port["name"]
+    config = find("ConfigMap", "civic-config")["data"]
+    assert config["CIVIC_ACTIONS_DISCOVERY"] == f"civic-actions-headless:{port['port']}"
+    assert float(config["CIVIC_KB_WATCH_S"]) > 0  # and each server follows the volume itself
+    cron = find("CronJob", "civic-kb-reload")["spec"]
+    assert cron["suspend"] is True  # run on demand: kubectl create job --from=cronjob/...
+    job = _container("civic-kb-reload", "CronJob")
+    assert job["command"][1:5] == ["-m", "civic.cli", "kb", "reload"]
+    assert job["envFrom"] == [{"configMapRef": {"name": "civic-config"}}]
+    (token,) = job["env"]
+    assert token["name"] == "CIVIC_SERVICE_TOKEN" and "secretKeyRef" in token["valueFrom"]
 
 
 def test_metrics_on_their_own_port() -> None:

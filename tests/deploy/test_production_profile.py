@@ -7,8 +7,9 @@ a password (rediss://, Rasa's tracker and lock stores included) and a PostgreSQL
 ssl=on reached with sslmode=verify-full (tests/tls_services.py). The gateways start before the
 schema exists and wait for it, saying so; the migrations Job's command brings it; then a
 conversation in each language, a form to its reference number and a handoff to an agent go
-through both gateways, metrics answer on their own port only, and the retention CronJob's
-command runs.
+through both gateways, metrics answer on their own port only, the retention CronJob's command
+runs, and an editor's change on the guides volume reaches both action servers by itself and
+through the civic-kb-reload Job's command.
 
 The heaviest test of the suite (six servers on a shared machine): one conversation of each
 kind, no more.
@@ -21,6 +22,7 @@ import re
 import secrets
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -203,3 +205,42 @@ def test_retention_cronjob_command(cluster: dict[str, Any]) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["dry_run"] is False and "deleted" in report
+
+
+def test_an_editors_change_reaches_every_action_server(cluster: dict[str, Any]) -> None:
+    """The guides volume edited: each action server follows it by itself (CIVIC_KB_WATCH_S
+    from the ConfigMap), a citizen gets the new text through either gateway, and the
+    civic-kb-reload Job's command reaches both replicas (the headless Service)."""
+    token = {"Authorization": f"Bearer {cluster['secret']['CIVIC_SERVICE_TOKEN']}"}
+    actions: list[Pod] = cluster["pods"]["actions"]
+
+    def fingerprints() -> list[str | None]:
+        statuses = [httpx.get(p.url(5055, "/kb"), headers=token, timeout=30) for p in actions]
+        return [None if s.json()["reloading"] else s.json()["fingerprint"] for s in statuses]
+
+    def followed() -> bool:  # both serve one new index, neither is rebuilding
+        now = fingerprints()
+        return None not in now and len(set(now)) == 1 and now[0] != before
+
+    (before,) = set(fingerprints())
+    guide = cluster["cluster"].claims["civic-guides"] / "en" / "passport.md"
+    original = guide.read_text("utf-8")
+    title = 'title: "Apply for or renew a passport and travel permits"'
+    marker = f"volume edit {uuid.uuid4().hex[:8]}"
+    assert title in original
+    guide.chmod(0o644)  # the editor's write access to the volume
+    try:
+        guide.write_text(original.replace(title, title[:-1] + f' ({marker})"'), "utf-8")
+        _wait_for(followed, 600, "both action servers to follow the edit by themselves")
+        (edited,) = set(fingerprints())
+        citizen = Citizen(cluster["pods"]["gateway"], "en")
+        for _ in range(2):  # through each gateway, Rasa and action server
+            assert marker in citizen.say("How do I get a passport for the first time?")
+    finally:
+        guide.write_text(original, "utf-8")
+    job: Pod = cluster["cluster"].pod("CronJob", "civic-kb-reload")
+    done = job.run()
+    assert done.returncode == 0, done.stdout + done.stderr
+    found = [line for line in done.stdout.splitlines() if line.startswith("✓ ")]
+    assert "2 action server(s) found at 127.0.0.1:" in done.stdout and len(found) == 2
+    assert fingerprints() == [before, before] != [edited, edited]

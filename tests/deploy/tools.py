@@ -57,3 +57,68 @@ def pod_spec(obj: dict[str, Any]) -> dict[str, Any]:
         spec = spec["jobTemplate"]["spec"]
     result: dict[str, Any] = spec["template"]["spec"]
     return result
+
+
+def pod_labels(kind: str, name: str) -> dict[str, str]:
+    """The labels a rendered workload's pods carry."""
+    obj = find(kind, name)
+    spec = obj["spec"]["jobTemplate"]["spec"] if kind == "CronJob" else obj["spec"]
+    labels: dict[str, str] = spec["template"]["metadata"]["labels"]
+    return labels
+
+
+def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """A Kubernetes label selector (matchLabels, matchExpressions) applied to labels."""
+    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
+        return False
+    for expression in selector.get("matchExpressions") or []:
+        key, operator = expression["key"], expression["operator"]
+        values = expression.get("values") or []
+        if operator == "In" and labels.get(key) not in values:
+            return False
+        if operator == "NotIn" and labels.get(key) in values:
+            return False
+        if operator == "Exists" and key not in labels:
+            return False
+        if operator == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+Peer = tuple[dict[str, str], dict[str, str]]  # (namespace labels, pod labels)
+
+
+def network_allows(direction: str, pod: dict[str, str], peer: Peer, port: int) -> bool:
+    """Whether the rendered NetworkPolicies of our namespace let ``pod`` send to (direction
+    "Egress") or receive from ("Ingress") ``peer`` on TCP ``port``. A pod that no policy of
+    that direction selects is not isolated; peers without a namespaceSelector are in ours."""
+    ours = {"kubernetes.io/metadata.name": "civic"}
+    policies = [
+        o["spec"] for o in objects() if o["kind"] == "NetworkPolicy"
+        and selects(o["spec"]["podSelector"], pod) and direction in o["spec"]["policyTypes"]
+    ]  # fmt: skip
+    if not policies:
+        return True
+    key = "from" if direction == "Ingress" else "to"
+    for policy in policies:
+        for rule in policy.get(direction.lower()) or []:
+            ports = rule.get("ports")
+            if ports and not any(p.get("port") == port and p.get("protocol", "TCP") == "TCP"
+                                 for p in ports):  # fmt: skip
+                continue
+            peers = rule.get(key)
+            if not peers or any(_peer_matches(p, peer, ours) for p in peers):
+                return True
+    return False
+
+
+def _peer_matches(rule: dict[str, Any], peer: Peer, ours: dict[str, str]) -> bool:
+    namespace, pod = peer
+    if "ipBlock" in rule:
+        return False  # pod-to-pod traffic is what is asked about here
+    if "namespaceSelector" in rule:
+        if not selects(rule["namespaceSelector"], namespace):
+            return False
+    elif namespace != ours:
+        return False
+    return selects(rule.get("podSelector") or {}, pod)

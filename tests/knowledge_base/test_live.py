@@ -33,19 +33,22 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 class Gate:
-    """An opener that waits for ``release`` after the first open (the reloads)."""
+    """An opener that waits for ``release`` after the first open (the reloads): before it
+    reads the guides, or with ``after`` once it has built from them."""
 
-    def __init__(self) -> None:
+    def __init__(self, after: bool = False) -> None:
         self.calls = 0
+        self.after = after
         self.building = threading.Event()
         self.release = threading.Event()
 
     def __call__(self, guides: Path, index: Path, config: SearchConfig) -> KnowledgeBase:
         self.calls += 1
+        kb = KnowledgeBase.open(guides, index, config) if self.after else None
         if self.calls > 1:
             self.building.set()
             assert self.release.wait(60)
-        return KnowledgeBase.open(guides, index, config)
+        return kb or KnowledgeBase.open(guides, index, config)
 
 
 def test_the_old_index_answers_until_the_new_one_is_switched_in(tmp_path: Path) -> None:
@@ -138,3 +141,37 @@ def test_the_folder_signature_changes_when_a_guide_is_saved_added_or_removed(
     (guides / "en" / "passport-copy.md").unlink()
     assert folder_signature(guides) == second
     assert folder_signature(tmp_path / "missing") == ()
+
+
+def test_a_request_for_the_index_already_served_rebuilds_nothing(tmp_path: Path) -> None:
+    """The folder's watch and `civic kb reload` may both ask for the same change: a request
+    finds it served (or being built) and adds no rebuild; a request for other guides made
+    while one builds gets one more rebuild after it."""
+    guides = _copy(tmp_path)
+    gate = Gate(after=True)  # each rebuild reads the guides first, then waits
+    live = LiveKnowledgeBase(guides, tmp_path / "index", BM25_ONLY, gate)
+    before = live.current
+    assert live.request_reload() == before.fingerprint
+    assert not live.status()["reloading"] and gate.calls == 1
+    _edit(guides / "en" / "passport.md", "## Fees\n", "## Fees\n\n- Twice asked.\n")
+    target = live.request_reload()
+    assert gate.building.wait(60)
+    assert live.request_reload() == target  # the same guides, asked again while it builds
+    gate.release.set()
+    assert live.wait(60)
+    assert live.current.fingerprint == target and gate.calls == 2
+    assert live.request_reload() == target and gate.calls == 2  # served: nothing to do
+    assert live.status()["reloads"] == 1
+
+    gate.building.clear()
+    gate.release.clear()
+    _edit(guides / "en" / "passport.md", "- Twice asked.\n", "- Asked a third time.\n")
+    third = live.request_reload()
+    assert gate.building.wait(60)
+    _edit(guides / "zh" / "passport.md", "## 费用\n", "## 费用\n\n- 又改了。\n")
+    fourth = live.request_reload()  # other guides than it read: one more rebuild after it
+    assert len({before.fingerprint, target, third, fourth}) == 4
+    gate.release.set()
+    while live.status()["fingerprint"] != fourth:
+        assert live.wait(60)
+    assert gate.calls == 4 and live.status()["reloads"] == 3

@@ -19,6 +19,9 @@ def test_the_defaults_are_this_repository() -> None:
     assert settings.forms_dir == ROOT / "intents" / "forms"
     assert settings.guides_dir == ROOT / "knowledge_base" / "guides"
     assert str(settings.timezone) == "Asia/Shanghai" and settings.port == 5055
+    assert settings.kb_watch_s == 10.0  # the image and the cluster watch the guides by default
+    assert ActionSettings.from_env({"CIVIC_KB_WATCH_S": "0"}).kb_watch_s == 0.0  # off
+    assert ActionSettings.from_env({"CIVIC_KB_WATCH_S": "2.5"}).kb_watch_s == 2.5
 
 
 @pytest.mark.parametrize(
@@ -30,6 +33,9 @@ def test_the_defaults_are_this_repository() -> None:
         ({"CIVIC_ACTIONS_PORT": "http"}, "CIVIC_ACTIONS_PORT must be a port number"),
         ({"CIVIC_GATEWAY_URL": "gateway:8000"}, "CIVIC_GATEWAY_URL must be an http"),
         ({"CIVIC_TORCH_THREADS": "0"}, "CIVIC_TORCH_THREADS must be >= 1"),
+        ({"CIVIC_KB_WATCH_S": "-1"}, "CIVIC_KB_WATCH_S must be seconds"),
+        ({"CIVIC_KB_WATCH_S": "often"}, "CIVIC_KB_WATCH_S must be seconds"),
+        ({"CIVIC_KB_WATCH_S": "nan"}, "CIVIC_KB_WATCH_S must be seconds"),
     ],
 )
 def test_a_bad_setting_is_named(tmp_path: Path, change: dict[str, str], message: str) -> None:

@@ -1,20 +1,24 @@
-"""`civic kb reload`'s client side without servers: where the action servers are, when a
-server counts as reloaded, and `civic up`'s watch on the guides folder."""
+"""`civic kb reload`'s client side without servers: where the action servers are (listed, or
+discovered: every address a name resolves to), when a server counts as reloaded, and that
+`civic up` leaves the guides folder's watch to the action server."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import subprocess
-import sys
-import textwrap
-import threading
 from pathlib import Path
 
 import pytest
 
-from civic.kb_reload import GuideWatcher, _done, action_urls, service_token
+from civic.kb_reload import (
+    DiscoveryError,
+    _done,
+    action_urls,
+    discover,
+    reload_command,
+    service_token,
+)
+from civic.stack import Stack
+from civic.stack_config import StackConfig
+from tests.cluster_dns import cluster_dns
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,89 +61,58 @@ def test_a_server_is_done_when_it_serves_the_target_or_a_later_request() -> None
     assert _done(lost, "new")[1] == "serves old, not new"
 
 
-def test_the_watch_reloads_once_a_change_has_settled(tmp_path: Path) -> None:
-    guides = tmp_path / "guides"
-    (guides / "en").mkdir(parents=True)
-    shutil.copy(ROOT / "knowledge_base" / "guides" / "en" / "passport.md", guides / "en")
-    ran = threading.Event()
-    runs: list[int] = []
-
-    def on_change() -> None:
-        runs.append(1)
-        ran.set()
-
-    watcher = GuideWatcher(guides, on_change, settle_s=2.0)
-    assert not watcher.poll(10.0)  # nothing changed
-    path = guides / "en" / "passport.md"
-    path.write_text(path.read_text("utf-8") + "\n", "utf-8")
-    assert not watcher.poll(11.0)  # changed: waits for it to settle
-    assert not watcher.poll(11.5)  # polled at most once a second
-    assert not watcher.poll(12.5)  # unchanged for 1.5 s only
-    assert watcher.poll(13.6)  # settled: reload
-    assert ran.wait(10)
-    assert not watcher.poll(20.0)  # served: nothing more to do
-    (guides / "en" / "passport.md").unlink()
-    assert not watcher.poll(21.0)
-    assert watcher.poll(23.0)  # a removed guide reloads too
-    assert watcher._running is not None
-    watcher._running.join(10)
-    assert len(runs) == 2
+def test_discovery_resolves_a_name_to_its_addresses() -> None:
+    """Real resolution: a name, an IPv4 and an IPv6 literal, several specs at once."""
+    assert discover("localhost:5055") == ["http://127.0.0.1:5055"]
+    assert discover("http://127.0.0.2:6001/") == ["http://127.0.0.2:6001"]
+    assert discover("[::1]:5055, 127.0.0.1:5055") == [
+        "http://127.0.0.1:5055",
+        "http://[::1]:5055",
+    ]
+    env = {"CIVIC_ACTIONS_DISCOVERY": "localhost:6002", "CIVIC_ACTIONS_URLS": "http://a:1"}
+    assert action_urls(env) == ["http://127.0.0.1:6002"]  # discovery wins over a list
 
 
-# `civic up` (the real cli.cmd_up) over a stand-in stack of one idle process: a saved guide
-# makes it run the reload (which finds no action server listening, and says so)
-_CHILD = textwrap.dedent(
-    """
-    import sys
-    from civic import cli, stack
-    from civic.processes import ManagedProcess
-
-    def build(self):
-        self.processes["actions"] = ManagedProcess(
-            "actions", ["sleep", "600"], self.config.var_dir / "log" / "actions.log", {},
-            self.config.root, lambda: True,
-        )
-
-    def up(self, quiet=False):
-        self.processes["actions"].start()
-
-    stack.Stack._build = build
-    stack.Stack.up = up
-    sys.exit(cli.main(["up"]))
-    """
-)
+def test_discovery_lists_every_pod_behind_a_headless_service() -> None:
+    resolve = cluster_dns("civic-actions-headless", "10.1.0.7", "10.1.3.4", "10.1.0.7", "fd00::9")
+    assert discover("civic-actions-headless:5055", resolve) == [
+        "http://10.1.0.7:5055",  # each address once
+        "http://10.1.3.4:5055",
+        "http://[fd00::9]:5055",
+    ]
 
 
-def test_civic_up_reloads_when_a_guide_is_saved(tmp_path: Path) -> None:
-    guides = tmp_path / "guides"
-    shutil.copytree(ROOT / "knowledge_base" / "guides", guides)
-    port = free_port()
+@pytest.mark.parametrize("spec", ["civic-actions-headless", "host:port", ":5055", "h:70000", ","])
+def test_a_malformed_discovery_setting_is_refused(spec: str) -> None:
+    with pytest.raises(DiscoveryError, match="CIVIC_ACTIONS_DISCOVERY"):
+        discover(spec)
+
+
+def test_a_name_without_addresses_fails_the_command(tmp_path: Path) -> None:
     env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "CIVIC_VAR_DIR": str(tmp_path / "var"),
-        "CIVIC_GUIDES_DIR": str(guides),
-        "CIVIC_ACTIONS_PORT": str(port),
-        "CIVIC_SERVICE_TOKEN": "watch-test-token-0123456789",
+        "CIVIC_ACTIONS_DISCOVERY": "civic-actions-headless:5055",
+        "CIVIC_SERVICE_TOKEN": "discovery-test-token-0123456789",
     }
-    child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD], cwd=ROOT, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    assert child.stdout is not None
-    seen: list[str] = []
-    try:
-        for line in child.stdout:
-            seen.append(line)
-            if "Ctrl-C stops everything" in line:
-                path = guides / "zh" / "passport.md"
-                path.write_text(path.read_text("utf-8") + "\n", "utf-8")
-            if line.startswith(f"✗ http://127.0.0.1:{port}: no answer"):
-                break
-    finally:
-        child.send_signal(signal.SIGINT)
-        child.wait(60)
-    text = "".join(seen)
-    assert f"guides       {guides} (watched" in text
-    assert "guides changed: reloading the knowledge base ..." in text
-    assert f"✗ http://127.0.0.1:{port}: no answer" in text
+    lines: list[str] = []
+    code = reload_command(env, tmp_path, 5, lines.append, cluster_dns("other-name"))
+    assert code == 1
+    assert lines[0].startswith("✗ no action server found: civic-actions-headless:5055 does not")
+    lines.clear()  # a real name no server listens on: found, then reported unreachable
+    port = free_port()
+    assert reload_command({**env, "CIVIC_ACTIONS_DISCOVERY": f"localhost:{port}"},
+                          tmp_path, 5, lines.append) == 1  # fmt: skip
+    assert lines[0] == f"1 action server(s) found at localhost:{port}"
+    assert lines[1].startswith(f"✗ http://127.0.0.1:{port}: no answer")
+
+
+def test_civic_up_leaves_the_watch_to_the_action_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One mechanism: `civic up` polls nothing itself; its action server watches every second
+    (unless CIVIC_KB_WATCH_S says otherwise)."""
+    monkeypatch.delenv("CIVIC_KB_WATCH_S", raising=False)
+    stack = Stack(StackConfig.from_env(ROOT, {"CIVIC_VAR_DIR": str(tmp_path / "var")}))
+    assert stack.env()["CIVIC_KB_WATCH_S"] == "1"
+    assert stack.processes["actions"].env["CIVIC_KB_WATCH_S"] == "1"
+    monkeypatch.setenv("CIVIC_KB_WATCH_S", "0")
+    assert stack.env()["CIVIC_KB_WATCH_S"] == "0"
