@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,13 +14,19 @@ from typing import TYPE_CHECKING
 
 from civic.processes import http_ok
 from civic.progress import StepFailed
+from civic.schedule import (
+    CLUSTER_FIRST_S,
+    DAY_S,
+    RETENTION_FIRST_S,
+    PeriodicJob,
+    cluster_every_s,
+    describe,
+)
 from civic.stack import Stack
 from civic.stack_config import ROOT, StackConfig, dev_secrets
 
 if TYPE_CHECKING:
     from civic.kb_reload import GuideWatcher
-
-RETENTION_FIRST_S = 600  # the first daily retention run, after start-up has settled
 
 
 def cmd_up(args: argparse.Namespace) -> int:
@@ -47,6 +52,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         stack.up()
         c = stack.config
         watcher = _guide_watcher(stack)
+        jobs = _background_jobs(stack)
+        now = time.monotonic()
         print(
             f"\nCivic Assistant is up in {time.monotonic() - started:.1f} s\n"
             f"  gateway      {stack.gateway_url}   (API docs: {stack.gateway_url}/docs)\n"
@@ -57,20 +64,17 @@ def cmd_up(args: argparse.Namespace) -> int:
             f"  database     {c.database_url or 'sqlite:///' + str(c.var_dir / 'civic.db')}\n"
             f"  API key      {c.api_keys.split(',')[0]}\n"
             f"  logs         {c.var_dir / 'log'}\n"
-            f"  retention    daily, {RETENTION_FIRST_S // 60} min from now "
-            f"(var/log/retention.log)\n"
-            f"  guides       {watcher.guides_dir} (watched: a saved change reloads the index)\n\n"
+            + "".join(
+                f"  {job.name:<12} {describe(job, now, f'var/log/{job.name}.log')}\n"
+                for job in jobs
+            )
+            + f"  guides       {watcher.guides_dir} (watched: a saved change reloads the index)\n\n"
             "Chat in another terminal with `.venv/bin/civic chat`. Ctrl-C stops everything.",
             flush=True,
         )
-        retention: subprocess.Popen[bytes] | None = None
-        next_retention = time.monotonic() + RETENTION_FIRST_S
         while all(p.running for p in stack.processes.values()):
-            if time.monotonic() >= next_retention and (
-                retention is None or retention.poll() is not None
-            ):
-                retention = stack.run_retention()  # retention that forgets, once a day
-                next_retention += 86400
+            for job in jobs:
+                job.poll(time.monotonic())
             watcher.poll()
             time.sleep(1)
         dead = [p for p in stack.processes.values() if not p.running]
@@ -85,6 +89,23 @@ def cmd_up(args: argparse.Namespace) -> int:
         return 1
     finally:  # a second signal from here on only hurries the shutdown (Stack.down)
         stack.down("\nStopping ..." if interrupted else "")
+
+
+def _background_jobs(stack: Stack) -> list[PeriodicJob]:
+    """Retention once a day; clustering the unanswered questions every
+    CIVIC_CLUSTER_EVERY_MIN minutes (civic/schedule.py)."""
+    now = time.monotonic()
+    jobs = [
+        PeriodicJob("retention", DAY_S, now + RETENTION_FIRST_S,
+                    lambda: stack.run_job("retention", ["retention", "run", "--json"])),
+    ]  # fmt: skip
+    every = cluster_every_s(stack.env())
+    if every is not None:
+        jobs.append(
+            PeriodicJob("clustering", every, now + CLUSTER_FIRST_S,
+                        lambda: stack.run_job("clustering", ["insights", "cluster", "--json"]))
+        )  # fmt: skip
+    return jobs
 
 
 def _guide_watcher(stack: Stack) -> GuideWatcher:
