@@ -16,7 +16,7 @@ Definitions:
   The time at a step is from that question being asked to the run's next event (median).
 - **Heat map**: handoff requests (tickets, every kind) per weekday x hour in the office's time
   zone over the last four weeks; each cell lists its ticket ids.
-- **Satisfaction**: handoff ratings 1-5 per day of the request (tickets' `rating`).
+- **Satisfaction**: handoff ratings and case ratings, per day, apart (insights/satisfaction.py).
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def _day(at: datetime, zone: tzinfo) -> str:
     return at.astimezone(zone).date().isoformat()
 
 
-def _days(start: datetime, end: datetime, zone: tzinfo) -> list[str]:
+def days_of(start: datetime, end: datetime, zone: tzinfo) -> list[str]:
     first: date = start.astimezone(zone).date()
     last: date = (end - timedelta(microseconds=1)).astimezone(zone).date()
     return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
@@ -145,15 +145,13 @@ def _blank() -> dict[str, Any]:
 
 def outcomes_per_day(
     events: Sequence[Event],
-    ratings: Sequence[tuple[datetime, int]],
     start: datetime,
     end: datetime,
     zone: tzinfo,
     idle_s: int,
 ) -> dict[str, Any]:
-    """Per day: the outcome counts, forms, containment; overall per channel and language;
-    handoff ratings per day."""
-    days = {d: _blank() for d in _days(start, end, zone)}
+    """Per day: the outcome counts, forms, containment; overall per channel and language."""
+    days = {d: _blank() for d in days_of(start, end, zone)}
     by_channel: dict[str, dict[str, Any]] = defaultdict(_blank)
     by_lang: dict[str, dict[str, Any]] = defaultdict(_blank)
     for e in events:
@@ -176,32 +174,11 @@ def outcomes_per_day(
         row["containment"] = (
             round(row["contained"] / row["sessions"], 4) if row["sessions"] else None
         )
-    rated: dict[str, list[int]] = defaultdict(list)
-    for at, rating in ratings:
-        rated[_day(at, zone)].append(rating)
     return {
         "days": [{"day": d, **row} for d, row in days.items()],
         "by_channel": dict(sorted(by_channel.items())),
         "by_lang": dict(sorted(by_lang.items())),
-        "handoff_ratings": [
-            {
-                "day": d,
-                "count": len(rated.get(d, [])),
-                "mean": round(statistics.fmean(rated[d]), 3) if rated.get(d) else None,
-            }
-            for d in days
-        ],
     }
-
-
-def load_ratings(db: Database, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
-    with db.session() as session:
-        rows = session.execute(
-            select(Ticket.created_at, Ticket.rating).where(
-                Ticket.created_at >= start, Ticket.created_at < end, Ticket.rating.is_not(None)
-            )
-        ).all()
-    return [(r.created_at, int(r.rating)) for r in rows]
 
 
 def funnel(events: Sequence[Event], idle_s: int, steps: dict[str, int]) -> list[dict[str, Any]]:

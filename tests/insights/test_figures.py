@@ -70,8 +70,7 @@ def test_sessions_split_after_the_idle_time() -> None:
 
 
 def test_outcomes_per_day_channel_and_language() -> None:
-    ratings = [(at(D1, "09:12"), 4), (at(D1, "15:00"), 5), (at(D2, "08:01"), 1)]
-    out = fg.outcomes_per_day(HISTORY, ratings, D1, D1 + timedelta(days=3), UTC, IDLE)
+    out = fg.outcomes_per_day(HISTORY, D1, D1 + timedelta(days=3), UTC, IDLE)
     assert out["days"] == [
         {"day": "2026-12-01", **ZERO, "answered": 2, "declined": 1, "handed_off": 1,
          "forms_started": 2, "forms_submitted": 1, "forms_abandoned": 1,
@@ -95,16 +94,11 @@ def test_outcomes_per_day_channel_and_language() -> None:
         "sessions": 5, "contained": 3, "containment": 0.6,
     }  # fmt: skip
     assert out["by_lang"]["zh"]["forms_submitted"] == 1
-    assert out["handoff_ratings"] == [
-        {"day": "2026-12-01", "count": 2, "mean": 4.5},
-        {"day": "2026-12-02", "count": 1, "mean": 1.0},
-        {"day": "2026-12-03", "count": 0, "mean": None},
-    ]
 
 
 def test_days_follow_the_office_time_zone() -> None:
     late = [ev(D1, "17:00", "A", "answered")]  # 01:00 on the 2nd in Shanghai
-    out = fg.outcomes_per_day(late, [], D1, D2, ZoneInfo("Asia/Shanghai"), IDLE)
+    out = fg.outcomes_per_day(late, D1, D2, ZoneInfo("Asia/Shanghai"), IDLE)
     assert [(d["day"], d["answered"]) for d in out["days"]] == [
         ("2026-12-01", 0), ("2026-12-02", 1)
     ]  # fmt: skip
@@ -142,17 +136,14 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database.dispose()
 
 
-def test_events_and_ratings_load_from_sql(db: Database) -> None:
+def test_events_load_from_sql(db: Database) -> None:
     with db.session() as s:
         for e in HISTORY:
             s.add(OutcomeEvent(at=e.at, subject=e.subject, kind=e.kind, channel=e.channel,
                                lang=e.lang, simple_mode=e.simple_mode, form=e.form,
                                field=e.field, step=e.step))  # fmt: skip
-        s.add(Ticket(citizen_id="x", status="closed", reason="r", lang="en", simple_mode=False,
-                     priority=0, created_at=at(D1, "09:12"), rating=4))  # fmt: skip
     loaded = fg.load_events(db, D1, D2)
     assert len(loaded) == 13 and loaded == sorted(loaded, key=lambda e: e.at)
-    assert fg.load_ratings(db, D1, D2) == [(at(D1, "09:12"), 4)]
 
 
 def test_heat_map_cells_hold_their_tickets(db: Database) -> None:
