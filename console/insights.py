@@ -94,7 +94,8 @@ async def funnel(
 ) -> Any:
     start, end = _window(gw, from_, to, 28)
     events = await asyncio.to_thread(figures.load_events, gw.db, start, end)
-    data = {"forms": figures.funnel(events, settings().session_idle_s, tables.form_steps())}
+    idle_s = settings().session_idle_s
+    data = {"forms": figures.funnel(events, idle_s, tables.form_steps(), end)}
     return _answer(data, tables.funnel(data), format, "funnel")
 
 

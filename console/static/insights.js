@@ -24,7 +24,7 @@
     const days = data.days.filter((d) => d.sessions || d.answered || d.clarified || d.declined || d.handed_off || d.forms_started);
     const labels = days.map((d) => d.day.slice(5));
     const csv = "/api/v1/insights/outcomes?format=csv&" + q;
-    const keys = ["answered", "clarified", "declined", "handed_off", "forms_started", "forms_submitted", "forms_abandoned"];
+    const keys = ["answered", "clarified", "declined", "handed_off", "forms_started", "forms_submitted", "forms_abandoned", "forms_in_progress"];
     box.append(figure(t("ins.outcomes"), csv, ["day", ...keys].map(col),
       days.map((d) => [d.day, ...keys.map((k) => d[k])]),
       lines(labels, keys.slice(0, 5).map((k) => ({ name: col(k), values: days.map((d) => d[k]) })))));
@@ -60,15 +60,15 @@
     const q = range();
     const data = await get("/api/v1/insights/funnel?" + q);
     if (!data.forms.length) {
-      box.append(figure(t("ins.funnel"), "/api/v1/insights/funnel?format=csv&" + q, ["form", "mode", "stage", "count", "dropped", "median_s"].map(col), [], null));
+      box.append(figure(t("ins.funnel"), "/api/v1/insights/funnel?format=csv&" + q, ["form", "mode", "stage", "count", "dropped", "in_progress", "median_s"].map(col), [], null));
     }
     data.forms.forEach((f) => {
       const named = { form: f.form, mode: t("ins.mode." + f.mode) };
-      const stages = [[t("ins.stage_started"), f.started, null, null],
-        ...f.steps.map((s) => [s.summary ? t("ins.stage_summary") : t("ins.stage_step", { n: s.step }), s.reached, s.dropped, s.median_s]),
-        [t("ins.stage_submitted"), f.submitted, null, null]];
+      const stages = [[t("ins.stage_started"), f.started, null, null, null],
+        ...f.steps.map((s) => [s.summary ? t("ins.stage_summary") : t("ins.stage_step", { n: s.step }), s.reached, s.dropped, s.in_progress, s.median_s]),
+        [t("ins.stage_submitted"), f.submitted, null, null, null]];
       box.append(figure(t("ins.funnel_form", named), "/api/v1/insights/funnel?format=csv&" + q,
-        ["stage", "count", "dropped", "median_s"].map(col), stages,
+        ["stage", "count", "dropped", "in_progress", "median_s"].map(col), stages,
         bars(stages.map(([label, value]) => ({ label, value })))));
       const fields = Object.entries(f.validation_failures);
       if (fields.length) {
