@@ -106,6 +106,18 @@ window.InsightsCharts = (() => {
     };
   }
 
+  // a label cut to fit `width` px at 11 px type (CJK characters are a full em, others about
+  // half), with an ellipsis; the whole label stays in the table alternative
+  function clip(label, width) {
+    let used = 0, out = "";
+    for (const ch of label) {
+      used += /[\u2e80-\u9fff\uff00-\uffef]/.test(ch) ? 11 : 6.2;
+      if (used > width - 8) return out + "…";
+      out += ch;
+    }
+    return out;
+  }
+
   // horizontal bars: items [{label, value}]
   function bars(items, yFormat) {
     return (chart) => {
@@ -114,7 +126,9 @@ window.InsightsCharts = (() => {
       chart.setAttribute("viewBox", `0 0 ${W} ${Math.max(H, items.length * rowH + 8)}`);
       items.forEach((item, i) => {
         const y = 4 + i * rowH, width = ((right - left) * (item.value || 0)) / max;
-        chart.append(svg("text", { x: left - 6, y: y + rowH * 0.65, "text-anchor": "end", "font-size": 11, fill: "#1d2330" }, item.label.slice(0, 32)));
+        const label = svg("text", { x: left - 6, y: y + rowH * 0.65, "text-anchor": "end", "font-size": 11, fill: "#1d2330" }, clip(item.label, left - 10));
+        if (label.textContent !== item.label) label.append(svg("title", {}, item.label));
+        chart.append(label);
         chart.append(svg("rect", { x: left, y: y + 2, width: Math.max(0, width), height: rowH - 4, fill: item.color || COLORS[0] }));
         chart.append(svg("text", { x: left + width + 4, y: y + rowH * 0.65, "font-size": 11, fill: "#1d2330" }, yFormat ? yFormat(item.value) : fmt(item.value)));
       });
