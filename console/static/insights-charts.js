@@ -52,8 +52,11 @@ window.InsightsCharts = (() => {
       body.append(tr);
     });
     table.append(body);
-    const details = el("details", { class: "ins-details" }, el("summary", {}, t("ins.table_summary", { title })),
-      el("div", { class: "table-wrap", tabindex: "0", role: "group", "aria-label": t("ins.table_label", { title }) }, table));
+    // the table scrolls in its own box, reachable by the keyboard once it is shown
+    const wrap = el("div", { class: "table-wrap", role: "group", "aria-label": t("ins.table_label", { title }) }, table);
+    const details = el("details", { class: "ins-details" }, el("summary", {}, t("ins.table_summary", { title })), wrap);
+    const reachable = () => { if (details.open) wrap.setAttribute("tabindex", "0"); else wrap.removeAttribute("tabindex"); };
+    details.addEventListener("toggle", reachable);
     fig.append(details);
     if (csvPath) fig.append(el("p", {}, el("a", { href: csvPath, download: "" }, t("ins.csv", { title }))));
     return fig;

@@ -192,7 +192,7 @@
       ["group", "questions", "trend", "nearest_guide", "examples", "decision"].map(col), rows,
       bars(data.clusters.map((c) => ({ label: `${c.lang} #${c.id} ${c.examples[0] || ""}`, value: c.size }))),
       t("ins.no_groups"));
-    fig.querySelector("details").open = true;
+    fig.querySelector("details").open = true;  // (its toggle event makes the table reachable)
     fig.append(status);
     box.append(fig);
   }

@@ -200,3 +200,13 @@ def test_retention_cronjob_command(cluster: dict[str, Any]) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["dry_run"] is False and "deleted" in report
+
+
+def test_clustering_cronjob_command(cluster: dict[str, Any]) -> None:
+    """The clustering CronJob's command, environment and mounts as rendered: it reaches the
+    database and writes its (here empty) run; models load only when there are questions."""
+    job: Pod = cluster["cluster"].pod("CronJob", "civic-insights-cluster")
+    done = job.run()
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["days"] == 28 and result["clusters"] == result["questions"] == 0
