@@ -122,7 +122,9 @@ class Gateway:
             self.reminder_task = asyncio.create_task(self._remind_forever())
         if self.cases is not None:
             await self.cases.start()
-        drain = OutcomeDrain(self.redis, self.db)
+        drain = OutcomeDrain(
+            self.redis, self.db, clock=self.clock, idle_s=self.settings.session_idle_s
+        )
         self.outcome_task = asyncio.create_task(drain.run(OUTCOME_DRAIN_S))
 
     async def _remind_forever(self) -> None:

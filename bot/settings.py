@@ -68,6 +68,7 @@ class Settings:
     default_wait_s: int = 180
     rate_limit_per_min: int = 30
     idle_reminder_s: int = 600
+    session_idle_s: int = 1800  # a form left this long counts as dropped (outcome metrics)
     log_level: str = "INFO"
     schema_wait_s: int = 600  # how long a starting gateway waits for the migrations
     metrics_port: int | None = None  # /metrics on its own port (None: on the gateway's port)
@@ -130,6 +131,7 @@ class Settings:
             default_wait_s=_int(env, "CIVIC_DEFAULT_WAIT_S", 180, 1),
             rate_limit_per_min=_int(env, "CIVIC_RATE_LIMIT_PER_MIN", 30, 1),
             idle_reminder_s=_int(env, "CIVIC_IDLE_REMINDER_S", 600, 60),
+            session_idle_s=_int(env, "CIVIC_SESSION_IDLE_MIN", 30, 1, 1440) * 60,
             log_level=level,
             schema_wait_s=_int(env, "CIVIC_SCHEMA_WAIT_S", 600, 0),
             metrics_port=_int(env, "CIVIC_METRICS_PORT", 0, 0, 65535) or None,

@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -14,10 +13,16 @@ from types import FrameType
 
 from civic.processes import http_ok
 from civic.progress import StepFailed
+from civic.schedule import (
+    CLUSTER_FIRST_S,
+    DAY_S,
+    RETENTION_FIRST_S,
+    PeriodicJob,
+    cluster_every_s,
+    describe,
+)
 from civic.stack import Stack
 from civic.stack_config import ROOT, StackConfig, dev_secrets
-
-RETENTION_FIRST_S = 600  # the first daily retention run, after start-up has settled
 
 
 def cmd_up(args: argparse.Namespace) -> int:
@@ -42,6 +47,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     try:
         stack.up()
         c = stack.config
+        jobs = _background_jobs(stack)
+        now = time.monotonic()
         env = stack.env()
         guides = env.get("CIVIC_GUIDES_DIR") or ROOT / "knowledge_base" / "guides"
         watch_s = env.get("CIVIC_KB_WATCH_S") or "10"
@@ -60,20 +67,17 @@ def cmd_up(args: argparse.Namespace) -> int:
             f"  database     {c.database_url or 'sqlite:///' + str(c.var_dir / 'civic.db')}\n"
             f"  API key      {c.api_keys.split(',')[0]}\n"
             f"  logs         {c.var_dir / 'log'}\n"
-            f"  retention    daily, {RETENTION_FIRST_S // 60} min from now "
-            f"(var/log/retention.log)\n"
-            f"  guides       {guides} ({watched})\n\n"
+            + "".join(
+                f"  {job.name:<12} {describe(job, now, f'var/log/{job.name}.log')}\n"
+                for job in jobs
+            )
+            + f"  guides       {guides} ({watched})\n\n"
             "Chat in another terminal with `.venv/bin/civic chat`. Ctrl-C stops everything.",
             flush=True,
         )
-        retention: subprocess.Popen[bytes] | None = None
-        next_retention = time.monotonic() + RETENTION_FIRST_S
         while all(p.running for p in stack.processes.values()):
-            if time.monotonic() >= next_retention and (
-                retention is None or retention.poll() is not None
-            ):
-                retention = stack.run_retention()  # retention that forgets, once a day
-                next_retention += 86400
+            for job in jobs:
+                job.poll(time.monotonic())
             time.sleep(1)
         dead = [p for p in stack.processes.values() if not p.running]
         for process in dead:
@@ -87,6 +91,23 @@ def cmd_up(args: argparse.Namespace) -> int:
         return 1
     finally:  # a second signal from here on only hurries the shutdown (Stack.down)
         stack.down("\nStopping ..." if interrupted else "")
+
+
+def _background_jobs(stack: Stack) -> list[PeriodicJob]:
+    """Retention once a day; clustering the unanswered questions every
+    CIVIC_CLUSTER_EVERY_MIN minutes (civic/schedule.py)."""
+    now = time.monotonic()
+    jobs = [
+        PeriodicJob("retention", DAY_S, now + RETENTION_FIRST_S,
+                    lambda: stack.run_job("retention", ["retention", "run", "--json"])),
+    ]  # fmt: skip
+    every = cluster_every_s(stack.env())
+    if every is not None:
+        jobs.append(
+            PeriodicJob("clustering", every, now + CLUSTER_FIRST_S,
+                        lambda: stack.run_job("clustering", ["insights", "cluster", "--json"]))
+        )  # fmt: skip
+    return jobs
 
 
 def cmd_train(args: argparse.Namespace) -> int:

@@ -69,7 +69,8 @@ def cmd_cluster(args: argparse.Namespace) -> int:
 
     db = _database()
     try:
-        result = run_clustering(db, datetime.now(UTC), days=args.days)
+        idle_s = InsightsSettings.from_env().session_idle_s
+        result = run_clustering(db, datetime.now(UTC), days=args.days, idle_s=idle_s)
     finally:
         db.dispose()
     print(json.dumps(result) if args.json else f"{result['clusters']} clusters of "

@@ -260,14 +260,14 @@ class Stack:
             finally:
                 db.dispose()
 
-    def run_retention(self) -> subprocess.Popen[bytes]:
-        """`civic retention run` in the background, logged to var/log/retention.log (`civic up`
-        runs it once a day; a cluster has the CronJob)."""
-        log_path = self.config.var_dir / "log" / "retention.log"
+    def run_job(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
+        """`civic <args>` in the background, logged to var/log/<name>.log (`civic up` runs
+        retention daily and clustering hourly, civic/schedule.py; a cluster has CronJobs)."""
+        log_path = self.config.var_dir / "log" / f"{name}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with log_path.open("ab") as log:
             return subprocess.Popen(
-                [sys.executable, "-m", "civic.cli", "retention", "run", "--json"],
+                [sys.executable, "-m", "civic.cli", *args],
                 cwd=self.config.root, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )  # fmt: skip

@@ -20,7 +20,7 @@ from console.api import Accounts, Gw
 from console.auth import Editor, Supervisor
 from console.inputs import PlainText
 from console.reports import instant
-from insights import clusters, figures, forecast, tables
+from insights import clusters, figures, forecast, satisfaction, tables
 from insights.settings import InsightsSettings
 
 router = APIRouter(prefix="/api/v1/insights", tags=["insights"])
@@ -66,9 +66,26 @@ async def outcomes(
     start, end = _window(gw, from_, to, 28)
     zone = gw.handoff_settings.office_hours.zone
     events = await asyncio.to_thread(figures.load_events, gw.db, start, end)
-    ratings = await asyncio.to_thread(figures.load_ratings, gw.db, start, end)
-    data = figures.outcomes_per_day(events, ratings, start, end, zone, settings().session_idle_s)
+    data = figures.outcomes_per_day(events, start, end, zone, settings().session_idle_s)
+    data.update(await _satisfaction(gw, start, end))
     return _answer(data, tables.outcomes(data), format, "outcomes")
+
+
+async def _satisfaction(gw: Any, start: datetime, end: datetime) -> dict[str, Any]:
+    zone = gw.handoff_settings.office_hours.zone
+    handoff = await asyncio.to_thread(satisfaction.load_handoff_ratings, gw.db, start, end)
+    cases = await asyncio.to_thread(satisfaction.load_case_ratings, gw.db, start, end)
+    return satisfaction.per_day(figures.days_of(start, end, zone), handoff, cases, zone)
+
+
+@router.get("/satisfaction", summary="Handoff and case ratings per day, apart (supervisors)")
+async def satisfaction_trend(
+    agent: Supervisor, gw: Gw, from_: From = None, to: To = None, format: Format = "json"
+) -> Any:
+    start, end = _window(gw, from_, to, 28)
+    data = await _satisfaction(gw, start, end)
+    table = tables.Table(satisfaction.COLUMNS, satisfaction.table_rows(data))
+    return _answer(data, table, format, "satisfaction")
 
 
 @router.get("/funnel", summary="Form funnel per form and mode (supervisors)")
@@ -77,7 +94,8 @@ async def funnel(
 ) -> Any:
     start, end = _window(gw, from_, to, 28)
     events = await asyncio.to_thread(figures.load_events, gw.db, start, end)
-    data = {"forms": figures.funnel(events, settings().session_idle_s, tables.form_steps())}
+    idle_s = settings().session_idle_s
+    data = {"forms": figures.funnel(events, idle_s, tables.form_steps(), end)}
     return _answer(data, tables.funnel(data), format, "funnel")
 
 

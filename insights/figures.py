@@ -9,14 +9,19 @@ Definitions:
   one question or form step.
 - A **form run** starts with `form_started` or `form_resumed` and holds that form's events of
   the same session until it is submitted or the session ends. It is **abandoned** when it has
-  no `form_submitted`; the reason is its last event (cancelled, paused, handoff) or `left`.
+  no `form_submitted`; the reason is its last event (cancelled, paused, handoff) or `left`: a
+  citizen silent for longer than the idle time dropped out at the step they were on (the
+  gateway's `civic_bot_form_dropouts_total{reason="left"}` counts the same, as it happens). A
+  run with no end whose session is still open at the end of the window (its last event less
+  than the idle time before it) is **in progress**: neither submitted nor abandoned yet.
 - **Funnel** per form and mode (normal / simplified): runs started; runs that reached each step
   (a run reaching step k passed every step before it, asked or filled from the first message);
-  the summary (step n + 1); submitted. Drop-off at a step = reached it - reached the next one.
+  the summary (step n + 1); submitted. Drop-off at a step = reached it - reached the next one
+  - runs in progress at it.
   The time at a step is from that question being asked to the run's next event (median).
 - **Heat map**: handoff requests (tickets, every kind) per weekday x hour in the office's time
   zone over the last four weeks; each cell lists its ticket ids.
-- **Satisfaction**: handoff ratings 1-5 per day of the request (tickets' `rating`).
+- **Satisfaction**: handoff ratings and case ratings, per day, apart (insights/satisfaction.py).
 """
 
 from __future__ import annotations
@@ -93,19 +98,30 @@ class FormRun:
     simple_mode: bool
     started: datetime
     events: list[Event]
+    in_progress: bool = False  # no end yet, in a session still open at the window's end
 
     @property
     def submitted(self) -> bool:
         return any(e.kind == "form_submitted" for e in self.events)
 
     @property
+    def abandoned(self) -> bool:
+        return not self.submitted and not self.in_progress
+
+    @property
     def end_reason(self) -> str | None:
-        if self.submitted:
+        if not self.abandoned:
             return None
         return next((RUN_ENDS[e.kind] for e in reversed(self.events) if e.kind in RUN_ENDS), "left")
 
 
-def form_runs(session: Sequence[Event]) -> list[FormRun]:
+def still_open(session: Sequence[Event], end: datetime | None, idle_s: int) -> bool:
+    """Whether the session may still go on at `end` (None: every session has ended)."""
+    return end is not None and (end - session[-1].at).total_seconds() <= idle_s
+
+
+def form_runs(session: Sequence[Event], open_session: bool = False) -> list[FormRun]:
+    """The session's form runs; with `open_session`, those not ended yet are in progress."""
     runs: list[FormRun] = []
     open_runs: dict[str, FormRun] = {}
     for e in session:
@@ -122,6 +138,8 @@ def form_runs(session: Sequence[Event]) -> list[FormRun]:
         run_or_none.events.append(e)
         if e.kind == "form_submitted" or e.kind in RUN_ENDS:
             del open_runs[e.form]
+    for run in open_runs.values():
+        run.in_progress = open_session
     return runs
 
 
@@ -129,7 +147,7 @@ def _day(at: datetime, zone: tzinfo) -> str:
     return at.astimezone(zone).date().isoformat()
 
 
-def _days(start: datetime, end: datetime, zone: tzinfo) -> list[str]:
+def days_of(start: datetime, end: datetime, zone: tzinfo) -> list[str]:
     first: date = start.astimezone(zone).date()
     last: date = (end - timedelta(microseconds=1)).astimezone(zone).date()
     return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
@@ -138,22 +156,20 @@ def _days(start: datetime, end: datetime, zone: tzinfo) -> list[str]:
 def _blank() -> dict[str, Any]:
     return {
         "answered": 0, "clarified": 0, "declined": 0, "handed_off": 0, "person_offered": 0,
-        "forms_started": 0, "forms_submitted": 0, "forms_abandoned": 0,
+        "forms_started": 0, "forms_submitted": 0, "forms_abandoned": 0, "forms_in_progress": 0,
         "sessions": 0, "contained": 0, "containment": None,
     }  # fmt: skip
 
 
 def outcomes_per_day(
     events: Sequence[Event],
-    ratings: Sequence[tuple[datetime, int]],
     start: datetime,
     end: datetime,
     zone: tzinfo,
     idle_s: int,
 ) -> dict[str, Any]:
-    """Per day: the outcome counts, forms, containment; overall per channel and language;
-    handoff ratings per day."""
-    days = {d: _blank() for d in _days(start, end, zone)}
+    """Per day: the outcome counts, forms, containment; overall per channel and language."""
+    days = {d: _blank() for d in days_of(start, end, zone)}
     by_channel: dict[str, dict[str, Any]] = defaultdict(_blank)
     by_lang: dict[str, dict[str, Any]] = defaultdict(_blank)
     for e in events:
@@ -163,10 +179,11 @@ def outcomes_per_day(
     for s in sessions(events, idle_s):
         first = s[0]
         rows = (days[_day(first.at, zone)], by_channel[first.channel], by_lang[first.lang])
-        for run in form_runs(s):
+        for run in form_runs(s, still_open(s, end, idle_s)):
+            state = "submitted" if run.submitted else "in_progress" if run.in_progress else ""
             for row in rows:
                 row["forms_started"] += 1
-                row["forms_submitted" if run.submitted else "forms_abandoned"] += 1
+                row[f"forms_{state or 'abandoned'}"] += 1
         if any(e.kind in QUESTIONS or e.kind in FORM_STEPS or e.form for e in s):
             contained = not any(e.kind in PERSON for e in s)
             for row in rows:
@@ -176,45 +193,28 @@ def outcomes_per_day(
         row["containment"] = (
             round(row["contained"] / row["sessions"], 4) if row["sessions"] else None
         )
-    rated: dict[str, list[int]] = defaultdict(list)
-    for at, rating in ratings:
-        rated[_day(at, zone)].append(rating)
     return {
         "days": [{"day": d, **row} for d, row in days.items()],
         "by_channel": dict(sorted(by_channel.items())),
         "by_lang": dict(sorted(by_lang.items())),
-        "handoff_ratings": [
-            {
-                "day": d,
-                "count": len(rated.get(d, [])),
-                "mean": round(statistics.fmean(rated[d]), 3) if rated.get(d) else None,
-            }
-            for d in days
-        ],
     }
 
 
-def load_ratings(db: Database, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
-    with db.session() as session:
-        rows = session.execute(
-            select(Ticket.created_at, Ticket.rating).where(
-                Ticket.created_at >= start, Ticket.created_at < end, Ticket.rating.is_not(None)
-            )
-        ).all()
-    return [(r.created_at, int(r.rating)) for r in rows]
-
-
-def funnel(events: Sequence[Event], idle_s: int, steps: dict[str, int]) -> list[dict[str, Any]]:
+def funnel(
+    events: Sequence[Event], idle_s: int, steps: dict[str, int], end: datetime | None = None
+) -> list[dict[str, Any]]:
     """Per form (and mode): started, each step reached with its drop-off and median time, the
-    summary, submitted; validation failures per field. `steps`: questions per form."""
+    summary, submitted; validation failures per field. `steps`: questions per form; `end`:
+    the window's end (runs of sessions still open then are in progress, not dropped)."""
     groups: dict[tuple[str, bool], list[FormRun]] = defaultdict(list)
     for s in sessions(events, idle_s):
-        for run in form_runs(s):
+        for run in form_runs(s, still_open(s, end, idle_s)):
             groups[(run.form, run.simple_mode)].append(run)
     out = []
     for (form, simple), runs in sorted(groups.items()):
         n = steps.get(form) or max((e.step or 0 for r in runs for e in r.events), default=1) - 1
         reached = [0] * (n + 2)  # index k: runs that reached step k (n + 1 = summary)
+        waiting = [0] * (n + 2)  # index k: runs in progress at step k
         times: dict[int, list[float]] = defaultdict(list)
         invalid: Counter[str] = Counter()
         for run in runs:
@@ -224,6 +224,8 @@ def funnel(events: Sequence[Event], idle_s: int, steps: dict[str, int]) -> list[
                 top = n + 1
             for k in range(1, min(top, n + 1) + 1):
                 reached[k] += 1
+            if run.in_progress and top:
+                waiting[min(top, n + 1)] += 1
             for i, e in enumerate(run.events):
                 if e.kind == "form_invalid" and e.field:
                     invalid[e.field] += 1
@@ -241,11 +243,12 @@ def funnel(events: Sequence[Event], idle_s: int, steps: dict[str, int]) -> list[
                     "step": k,
                     "summary": k == n + 1,
                     "reached": reached[k],
-                    "dropped": reached[k] - nxt,
+                    "dropped": reached[k] - nxt - waiting[k],
+                    "in_progress": waiting[k],
                     "median_s": statistics.median(times[k]) if times.get(k) else None,
                 }
             )
-        reasons = Counter(r.end_reason for r in runs if not r.submitted)
+        reasons = Counter(r.end_reason for r in runs if r.abandoned)
         out.append(
             {
                 "form": form,
@@ -253,6 +256,7 @@ def funnel(events: Sequence[Event], idle_s: int, steps: dict[str, int]) -> list[
                 "started": started,
                 "steps": rows,
                 "submitted": submitted,
+                "in_progress": sum(r.in_progress for r in runs),
                 "abandoned": dict(sorted(reasons.items())),
                 "validation_failures": dict(sorted(invalid.items())),
             }

@@ -13,7 +13,8 @@ from bot.settings import PROJECT_ROOT
 
 OUTCOME_COLUMNS = (
     "answered", "clarified", "declined", "handed_off", "person_offered", "forms_started",
-    "forms_submitted", "forms_abandoned", "sessions", "contained", "containment",
+    "forms_submitted", "forms_abandoned", "forms_in_progress", "sessions", "contained",
+    "containment",
 )  # fmt: skip
 
 
@@ -54,12 +55,13 @@ def outcomes(data: dict[str, Any]) -> Table:
 def funnel(data: dict[str, Any]) -> Table:
     rows: list[tuple[Any, ...]] = []
     for f in data["forms"]:
-        rows.append((f["form"], f["mode"], "started", f["started"], None, None))
+        rows.append((f["form"], f["mode"], "started", f["started"], None, None, None))
         for s in f["steps"]:
             stage = "summary" if s["summary"] else f"step {s['step']}"
-            rows.append((f["form"], f["mode"], stage, s["reached"], s["dropped"], s["median_s"]))
-        rows.append((f["form"], f["mode"], "submitted", f["submitted"], None, None))
-    return Table(("form", "mode", "stage", "count", "dropped", "median_s"), rows)
+            rows.append((f["form"], f["mode"], stage, s["reached"], s["dropped"],
+                         s["in_progress"], s["median_s"]))  # fmt: skip
+        rows.append((f["form"], f["mode"], "submitted", f["submitted"], None, None, None))
+    return Table(("form", "mode", "stage", "count", "dropped", "in_progress", "median_s"), rows)
 
 
 def heat_map(data: dict[str, Any]) -> Table:

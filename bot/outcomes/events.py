@@ -28,9 +28,10 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
+from bot.clock import Clock
 from bot.errors import StoreUnavailable
 from bot.messages import OutgoingMessage
-from bot.outcomes import metrics
+from bot.outcomes import idle_forms, metrics
 from bot.storage import keys
 from bot.storage.db import Database
 from bot.storage.models import OutcomeEvent
@@ -123,9 +124,11 @@ def count(rows: Iterable[Mapping[str, Any]]) -> None:
 
 
 def queue_in(pipe: Pipeline, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Queue a turn's events with the turn's last round trip to Redis."""
+    """Queue a turn's events with the turn's last round trip to Redis (and follow its forms,
+    to count those left idle: bot/outcomes/idle_forms.py)."""
     if rows:
         pipe.rpush(keys.outcome_events(), *(json.dumps(r, separators=(",", ":")) for r in rows))
+        idle_forms.track_in(pipe, rows)
 
 
 def to_model(row: Mapping[str, Any]) -> OutcomeEvent:
@@ -142,12 +145,22 @@ def to_model(row: Mapping[str, Any]) -> OutcomeEvent:
 
 class OutcomeDrain:
     """Moves queued events from Redis to SQL in batches (every gateway replica may run one:
-    LPOP hands each event to one of them). A batch SQL refuses goes back to the queue's head."""
+    LPOP hands each event to one of them). A batch SQL refuses goes back to the queue's head.
+    With a clock it also counts the forms left idle past `idle_s` (idle_forms.sweep)."""
 
-    def __init__(self, redis: Redis, db: Database, batch: int = 500) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        db: Database,
+        batch: int = 500,
+        clock: Clock | None = None,
+        idle_s: int = 1800,
+    ) -> None:
         self.redis = redis
         self.db = db
         self.batch = batch
+        self.clock = clock
+        self.idle_s = idle_s
 
     async def drain_once(self) -> int:
         """Move what is queued now; returns how many events were stored."""
@@ -173,6 +186,12 @@ class OutcomeDrain:
             if len(raw) < self.batch:
                 return stored
 
+    async def tick(self) -> int:
+        """One round of the background task: count the forms left idle, move the events."""
+        if self.clock is not None:
+            await idle_forms.sweep(self.redis, self.clock.now(), self.idle_s)
+        return await self.drain_once()
+
     def _store(self, rows: list[dict[str, Any]]) -> None:
         with self.db.session() as session:
             session.add_all([to_model(r) for r in rows])
@@ -180,7 +199,7 @@ class OutcomeDrain:
     async def run(self, interval_s: float) -> None:
         while True:
             try:
-                await self.drain_once()
+                await self.tick()
             except (StoreUnavailable, RedisError, OSError) as exc:
                 log.warning("outcome events wait in Redis: %s", type(exc).__name__)
             except Exception:  # the drain must never stop

@@ -14,7 +14,8 @@ FORM_STEPS = Counter(
 )
 FORM_DROPOUTS = Counter(
     "civic_bot_form_dropouts_total",
-    "Forms left before submitting: cancelled, paused or handed to a person, at a step",
+    "Forms left before submitting, at a step: cancelled, paused, handed to a person, or left"
+    " (no answer for longer than the session idle time, CIVIC_SESSION_IDLE_MIN)",
     ["form", "step", "reason"],
 )
 FORM_INVALID = Counter(

@@ -230,3 +230,14 @@ def telegram_chat_next(chat_id: int) -> str:
 def outcome_events() -> str:
     """List of outcome events (JSON) waiting to be moved to SQL (bot/outcomes/events.py)."""
     return f"{PREFIX}:outcomes:queue"
+
+
+def open_forms() -> str:
+    """Sorted set: forms being filled in ("<subject>|<form>") by the time of their last event
+    (bot/outcomes/idle_forms.py counts those left idle past the session idle time)."""
+    return f"{PREFIX}:outcomes:open_forms"
+
+
+def open_form_steps() -> str:
+    """Hash: an open form ("<subject>|<form>") -> its current step, language and channel."""
+    return f"{PREFIX}:outcomes:open_form_steps"

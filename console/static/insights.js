@@ -5,129 +5,11 @@
 // catalogues (I18N.t, keys ins.*), numbers and dates for the language; requests through Api.
 "use strict";
 (() => {
-  const SVG = "http://www.w3.org/2000/svg";
-  const COLORS = ["#1f5eff", "#b42318", "#067647", "#93370d", "#6941c6", "#344054"];
-  const W = 720, H = 260, PAD = { l: 48, r: 12, t: 12, b: 40 };
+  const { COLORS, W, H, t, col, el, svg, fmt, pct, scale, figure, lines, bars } = window.InsightsCharts;
   const $ = (id) => document.getElementById(id);
-  let me = null;
-  let counter = 0;
-  const t = (key, values) => I18N.t(key, values);
-  const col = (name) => t("ins.col." + name);  // a column's (and a series') name
-
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) if (v !== null && v !== undefined) node.setAttribute(k, v);
-    for (const child of children) node.append(child);
-    return node;
-  }
-  function svg(tag, attrs, text) {
-    const node = document.createElementNS(SVG, tag);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
   const get = (path) => Api.request("GET", path);
-  function fmt(value) {
-    if (value === null || value === undefined) return "–";
-    if (typeof value === "number") return I18N.number(Math.round(value * 100) / 100);
-    return String(value);
-  }
   const weekday = (day) => t("ins.day." + day);
-
-  // A figure: title, chart (or a note when there is nothing to draw), table, CSV link.
-  function figure(title, csvPath, columns, rows, draw, note) {
-    const id = "ins-fig-" + (++counter);
-    const fig = el("figure", { class: "ins-figure", "aria-labelledby": id + "-t" });
-    fig.append(el("figcaption", { id: id + "-t" }, title));
-    if (rows.length === 0) {
-      fig.append(el("p", { class: "muted ins-empty" }, note || t("ins.no_data")));
-    } else {
-      const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": id + "-t", class: "ins-chart", focusable: "false" });
-      draw(chart);
-      fig.append(chart);
-    }
-    const table = el("table", { class: "ins-table" });
-    table.append(el("caption", { class: "sr-only" }, t("ins.table_caption", { title })));
-    const head = el("tr");
-    columns.forEach((c) => head.append(el("th", { scope: "col" }, c.label || c)));
-    table.append(el("thead", {}, head));
-    const body = el("tbody");
-    rows.forEach((row) => {
-      const tr = el("tr");
-      row.forEach((cell, i) => tr.append(cell instanceof Node ? el("td", {}, cell) : el(i === 0 ? "th" : "td", i === 0 ? { scope: "row" } : {}, fmt(cell))));
-      body.append(tr);
-    });
-    table.append(body);
-    const details = el("details", { class: "ins-details" }, el("summary", {}, t("ins.table_summary", { title })),
-      el("div", { class: "table-wrap", tabindex: "0", role: "group", "aria-label": t("ins.table_label", { title }) }, table));
-    fig.append(details);
-    if (csvPath) fig.append(el("p", {}, el("a", { href: csvPath, download: "" }, t("ins.csv", { title }))));
-    return fig;
-  }
-
-  function scale(max) { return max > 0 ? max : 1; }
-
-  function axes(chart, labels, max, yFormat) {
-    const x0 = PAD.l, y0 = H - PAD.b, x1 = W - PAD.r, y1 = PAD.t;
-    chart.append(svg("line", { x1: x0, y1: y0, x2: x1, y2: y0, stroke: "#8a93a3" }));
-    chart.append(svg("line", { x1: x0, y1: y0, x2: x0, y2: y1, stroke: "#8a93a3" }));
-    for (let i = 0; i <= 4; i++) {
-      const v = (max * i) / 4, y = y0 - ((y0 - y1) * i) / 4;
-      chart.append(svg("text", { x: x0 - 6, y: y + 4, "text-anchor": "end", "font-size": 11, fill: "#555e6e" }, yFormat ? yFormat(v) : fmt(Math.round(v * 100) / 100)));
-      if (i) chart.append(svg("line", { x1: x0, y1: y, x2: x1, y2: y, stroke: "#eaecf0" }));
-    }
-    const every = Math.max(1, Math.ceil(labels.length / 8));
-    labels.forEach((label, i) => {
-      if (i % every) return;
-      const x = x0 + ((x1 - x0) * (i + 0.5)) / labels.length;
-      chart.append(svg("text", { x, y: y0 + 16, "text-anchor": "middle", "font-size": 11, fill: "#555e6e" }, label));
-    });
-  }
-
-  function legend(chart, names) {
-    names.forEach((name, i) => {
-      const x = PAD.l + i * 130;
-      chart.append(svg("rect", { x, y: H - 14, width: 10, height: 10, fill: COLORS[i % COLORS.length] }));
-      chart.append(svg("text", { x: x + 14, y: H - 5, "font-size": 11, fill: "#1d2330" }, name));
-    });
-  }
-
-  // series: [{name, values}], labels: x labels
-  function lines(labels, series, yFormat, fixedMax) {
-    return (chart) => {
-      const max = fixedMax || scale(Math.max(0, ...series.flatMap((s) => s.values.filter((v) => v !== null))));
-      axes(chart, labels, max, yFormat);
-      const x0 = PAD.l, y0 = H - PAD.b, x1 = W - PAD.r;
-      series.forEach((s, k) => {
-        let d = "";
-        s.values.forEach((v, i) => {
-          if (v === null) return;
-          const x = x0 + ((x1 - x0) * (i + 0.5)) / labels.length, y = y0 - ((y0 - PAD.t) * v) / max;
-          d += (d ? " L" : "M") + x.toFixed(1) + " " + y.toFixed(1);
-          if (labels.length <= 60) chart.append(svg("circle", { cx: x, cy: y, r: 2.5, fill: COLORS[k % COLORS.length] }));
-        });
-        if (d) chart.append(svg("path", { d, fill: "none", stroke: COLORS[k % COLORS.length], "stroke-width": 2 }));
-      });
-      legend(chart, series.map((s) => s.name));
-    };
-  }
-
-  // horizontal bars: items [{label, value}]
-  function bars(items, yFormat) {
-    return (chart) => {
-      const max = scale(Math.max(0, ...items.map((i) => i.value || 0)));
-      const left = 190, right = W - 50, rowH = Math.max(16, Math.min(24, (H - 8) / Math.max(1, items.length)));
-      chart.setAttribute("viewBox", `0 0 ${W} ${Math.max(H, items.length * rowH + 8)}`);
-      items.forEach((item, i) => {
-        const y = 4 + i * rowH, width = ((right - left) * (item.value || 0)) / max;
-        chart.append(svg("text", { x: left - 6, y: y + rowH * 0.65, "text-anchor": "end", "font-size": 11, fill: "#1d2330" }, item.label.slice(0, 32)));
-        chart.append(svg("rect", { x: left, y: y + 2, width: Math.max(0, width), height: rowH - 4, fill: item.color || COLORS[0] }));
-        chart.append(svg("text", { x: left + width + 4, y: y + rowH * 0.65, "font-size": 11, fill: "#1d2330" }, yFormat ? yFormat(item.value) : fmt(item.value)));
-      });
-    };
-  }
-
-  const pct = (v) => I18N.percent(v, 0);
+  let me = null;
 
   function range() {
     const params = new URLSearchParams();
@@ -142,7 +24,7 @@
     const days = data.days.filter((d) => d.sessions || d.answered || d.clarified || d.declined || d.handed_off || d.forms_started);
     const labels = days.map((d) => d.day.slice(5));
     const csv = "/api/v1/insights/outcomes?format=csv&" + q;
-    const keys = ["answered", "clarified", "declined", "handed_off", "forms_started", "forms_submitted", "forms_abandoned"];
+    const keys = ["answered", "clarified", "declined", "handed_off", "forms_started", "forms_submitted", "forms_abandoned", "forms_in_progress"];
     box.append(figure(t("ins.outcomes"), csv, ["day", ...keys].map(col),
       days.map((d) => [d.day, ...keys.map((k) => d[k])]),
       lines(labels, keys.slice(0, 5).map((k) => ({ name: col(k), values: days.map((d) => d[k]) })))));
@@ -151,10 +33,7 @@
       ["day", "sessions", "contained", "containment"].map(col),
       contained.map((d) => [d.day, d.sessions, d.contained, pct(d.containment)]),
       lines(contained.map((d) => d.day.slice(5)), [{ name: col("containment"), values: contained.map((d) => d.containment) }], pct, 1)));
-    const rated = data.handoff_ratings.filter((r) => r.count);
-    box.append(figure(t("ins.ratings"), null, ["day", "ratings", "mean"].map(col),
-      rated.map((r) => [r.day, r.count, r.mean]),
-      lines(rated.map((r) => r.day.slice(5)), [{ name: col("mean_rating"), values: rated.map((r) => r.mean) }], null, 5)));
+    satisfaction(box, data, q);
     const channels = Object.entries(data.by_channel), langs = Object.entries(data.by_lang);
     const groups = [...channels.map(([k, v]) => [t("ins.group_channel", { name: k }), v]), ...langs.map(([k, v]) => [t("ins.group_language", { name: k }), v])];
     box.append(figure(t("ins.by_group"), null, ["group", "sessions", "answered", "declined", "handed_off", "containment"].map(col),
@@ -162,19 +41,34 @@
       bars(groups.map(([k, v]) => ({ label: k, value: v.containment || 0 })), pct)));
   }
 
+  // handoff ratings (1-5) and case ratings (the 好差评 levels), apart; one CSV for both
+  function satisfaction(box, data, q) {
+    const csv = "/api/v1/insights/satisfaction?format=csv&" + q;
+    const rated = data.handoff_ratings.filter((r) => r.count);
+    box.append(figure(t("ins.ratings"), csv, ["day", "ratings", "mean"].map(col),
+      rated.map((r) => [r.day, r.count, r.mean]),
+      lines(rated.map((r) => r.day.slice(5)), [{ name: col("mean_rating"), values: rated.map((r) => r.mean) }], null, 5)));
+    const cases = data.case_ratings.filter((r) => r.count);
+    const levels = ["5", "4", "3", "2", "1"];
+    box.append(figure(t("ins.case_ratings"), csv,
+      [...["day", "ratings", "mean"].map(col), ...["level_5", "level_4", "level_3", "level_2", "level_1", "good_share"].map(col)],
+      cases.map((r) => [r.day, r.count, r.mean, ...levels.map((l) => r.levels[l]), pct(r.good_share)]),
+      lines(cases.map((r) => r.day.slice(5)), [{ name: col("mean_rating"), values: cases.map((r) => r.mean) }], null, 5)));
+  }
+
   async function funnel(box) {
     const q = range();
     const data = await get("/api/v1/insights/funnel?" + q);
     if (!data.forms.length) {
-      box.append(figure(t("ins.funnel"), "/api/v1/insights/funnel?format=csv&" + q, ["form", "mode", "stage", "count", "dropped", "median_s"].map(col), [], null));
+      box.append(figure(t("ins.funnel"), "/api/v1/insights/funnel?format=csv&" + q, ["form", "mode", "stage", "count", "dropped", "in_progress", "median_s"].map(col), [], null));
     }
     data.forms.forEach((f) => {
       const named = { form: f.form, mode: t("ins.mode." + f.mode) };
-      const stages = [[t("ins.stage_started"), f.started, null, null],
-        ...f.steps.map((s) => [s.summary ? t("ins.stage_summary") : t("ins.stage_step", { n: s.step }), s.reached, s.dropped, s.median_s]),
-        [t("ins.stage_submitted"), f.submitted, null, null]];
+      const stages = [[t("ins.stage_started"), f.started, null, null, null],
+        ...f.steps.map((s) => [s.summary ? t("ins.stage_summary") : t("ins.stage_step", { n: s.step }), s.reached, s.dropped, s.in_progress, s.median_s]),
+        [t("ins.stage_submitted"), f.submitted, null, null, null]];
       box.append(figure(t("ins.funnel_form", named), "/api/v1/insights/funnel?format=csv&" + q,
-        ["stage", "count", "dropped", "median_s"].map(col), stages,
+        ["stage", "count", "dropped", "in_progress", "median_s"].map(col), stages,
         bars(stages.map(([label, value]) => ({ label, value })))));
       const fields = Object.entries(f.validation_failures);
       if (fields.length) {
@@ -298,7 +192,7 @@
       ["group", "questions", "trend", "nearest_guide", "examples", "decision"].map(col), rows,
       bars(data.clusters.map((c) => ({ label: `${c.lang} #${c.id} ${c.examples[0] || ""}`, value: c.size }))),
       t("ins.no_groups"));
-    fig.querySelector("details").open = true;
+    fig.querySelector("details").open = true;  // (its toggle event makes the table reachable)
     fig.append(status);
     box.append(fig);
   }

@@ -17,7 +17,7 @@ from bot.storage.models import OutcomeEvent, QuestionCluster, TranscriptMessage
 
 from .conftest import Console
 
-SUPERVISOR_ROUTES = ["outcomes", "funnel", "demand", "pickup", "forecast"]
+SUPERVISOR_ROUTES = ["outcomes", "satisfaction", "funnel", "demand", "pickup", "forecast"]
 EDITOR_ROUTES = ["guides", "questions"]
 
 
@@ -64,6 +64,13 @@ async def test_a_handoff_is_recorded_and_counted(console: Console) -> None:
     rows = list(csv.reader(io.StringIO(csv_text)))
     assert rows[0][:4] == ["day", "answered", "clarified", "declined"]
     assert len(rows) == 1 + len(body["days"])  # one row per data point
+    satisfaction = await console.client.get(
+        "/api/v1/insights/satisfaction", params={**window, "format": "csv"}, headers=boss
+    )
+    table = list(csv.reader(io.StringIO(satisfaction.text)))
+    assert table[0][:5] == ["day", "handoff_ratings", "handoff_mean", "case_ratings", "case_mean"]
+    assert len(table) == 1 + len(body["days"]) == 1 + len(body["case_ratings"])
+    assert len(body["handoff_ratings"]) == len(body["days"])
     console.clock.advance(60)
     demand = (await console.client.get("/api/v1/insights/demand", headers=boss)).json()
     cell = next(c for c in demand["cells"] if events[0].ticket_id in c["tickets"])

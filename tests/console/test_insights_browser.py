@@ -1,7 +1,8 @@
 """The insights screens in headless Chromium (Debian's package through Playwright), against the
 gateway app served in-process on its own SQLite database and Redis: every chart drawn with data
 and with none, at 1280 and 800 px: no console errors, each table alternative has one row per
-data point, no horizontal scrolling; an editor sees only the guides and question groups."""
+data point, no horizontal scrolling; an editor sees only the guides and question groups.
+Accessibility and the keyboard: test_insights_keyboard_browser.py."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 import uvicorn
 
+from bot.cases.models import CaseEvent, CaseRecord
 from bot.settings import Settings
 from bot.storage.models import OutcomeEvent, QuestionCluster, Ticket, TicketEvent, TranscriptMessage
 from civic.app import create_app
@@ -119,6 +121,16 @@ def seed(db: Any, now: datetime) -> None:
                     at=day + timedelta(minutes=minute), subject=who, kind=kind, **base, **extra
                 )
             )
+        for i, level in enumerate((5, 4, 2, 1, 3, 5)):  # case ratings on three days
+            rated = now - timedelta(days=i // 2, hours=1)
+            case = CaseRecord(reference=f"RC-2026-{900000 + i}", citizen_id=f"web:c{i}",
+                              form="book_appointment", status="completed", channel="web",
+                              lang="en", answers={}, created_at=rated - timedelta(days=3),
+                              updated_at=rated, rating=level, closed_at=rated)  # fmt: skip
+            s.add(case)
+            s.flush()
+            s.add(CaseEvent(case_id=case.id, at=rated, actor="citizen", kind="rated",
+                            detail={"rating": level}))  # fmt: skip
         message = TranscriptMessage(
             citizen_id="web:q",
             channel="web",
@@ -219,6 +231,12 @@ def test_every_chart_with_data(served: Served, browser: Any, width: int, tmp_pat
     guides = api.get(served.url + "/api/v1/insights/guides").json()["guides"]
     stale = next(k for k in found if k.startswith("Guides by age"))
     assert found[stale]["rows"] == len(guides) == 90
+    rated = [d for d in outcomes["handoff_ratings"] if d["count"]]
+    assert found["Handoff ratings (1-5) per day"] == {"rows": len(rated), "chart": True,
+                                                      "empty": False}  # fmt: skip
+    cases = next(k for k in found if k.startswith("Case ratings per day"))
+    assert [d["count"] for d in outcomes["case_ratings"] if d["count"]] == [2, 2, 2]
+    assert found[cases] == {"rows": 3, "chart": True, "empty": False}
     funnel = next(k for k in found if k.startswith("Form funnel: book_appointment"))
     steps = len(api.get(served.url + "/api/v1/insights/funnel").json()["forms"][0]["steps"])
     assert found[funnel]["rows"] == steps + 2  # started, each step, summary, submitted

@@ -157,6 +157,25 @@ def test_gateways_wait_migrations_job_migrates() -> None:
     assert "/app/var/uploads" in mounts  # it deletes old uploads too
 
 
+def test_clustering_is_a_scheduled_job_where_the_models_are() -> None:
+    """`civic insights cluster` runs hourly in its own pod (the models load there, not in the
+    gateway), reads the guides, reaches PostgreSQL through the data-stores policy."""
+    cronjob = find("CronJob", "civic-insights-cluster")
+    assert cronjob["spec"]["schedule"].split()[1:] == ["*", "*", "*", "*"]  # every hour
+    assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
+    container = _container("civic-insights-cluster", "CronJob")
+    assert container["command"][3:5] == ["insights", "cluster"]
+    mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+    config = find("ConfigMap", "civic-config")["data"]
+    assert mounts[config["CIVIC_GUIDES_DIR"]]["readOnly"] is True
+    assert config["CIVIC_INDEX_DIR"].startswith("/app/var/") and "/app/var" in mounts
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    labels = cronjob["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+    stores = find("NetworkPolicy", "civic-data-stores")["spec"]["podSelector"]
+    (expression,) = stores["matchExpressions"]
+    assert labels["app.kubernetes.io/component"] in expression["values"]
+
+
 def test_guides_and_uploads_on_shared_volumes() -> None:
     config = find("ConfigMap", "civic-config")["data"]
     for name in ("civic-actions", "civic-gateway"):

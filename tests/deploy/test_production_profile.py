@@ -244,3 +244,13 @@ def test_an_editors_change_reaches_every_action_server(cluster: dict[str, Any]) 
     found = [line for line in done.stdout.splitlines() if line.startswith("✓ ")]
     assert "2 action server(s) found at 127.0.0.1:" in done.stdout and len(found) == 2
     assert fingerprints() == [before, before] != [edited, edited]
+
+
+def test_clustering_cronjob_command(cluster: dict[str, Any]) -> None:
+    """The clustering CronJob's command, environment and mounts as rendered: it reaches the
+    database and writes its (here empty) run; models load only when there are questions."""
+    job: Pod = cluster["cluster"].pod("CronJob", "civic-insights-cluster")
+    done = job.run()
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["days"] == 28 and result["clusters"] == result["questions"] == 0

@@ -4,6 +4,7 @@ of infinite patience and against its own definition."""
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import pytest
 
@@ -26,11 +27,51 @@ def test_call_centre_helper_worked_example() -> None:
     assert (staff.load_erlangs, staff.agents_c) == (10.0, 14)
 
 
+def _erlang_c_exact(n: int, load: int) -> Fraction:
+    """An independent Erlang C: the textbook closed form in exact rational arithmetic."""
+    a = Fraction(load)
+    top = a**n / math.factorial(n) * Fraction(n, 1) / (n - a)
+    return top / (sum(a**k / math.factorial(k) for k in range(n)) + top)
+
+
+@pytest.mark.parametrize(
+    ("n", "wait", "level", "asa"),
+    [  # A = 10 erlangs, 180 s handling, 20 s target: the worked example's figures per n
+        (11, 0.6821, 0.3896, 122.78),
+        (12, 0.4494, 0.6402, 40.44),
+        (13, 0.2853, 0.7956, 17.12),
+        (14, 0.1741, 0.8884, 7.84),
+        (15, 0.1020, 0.9415, 3.67),
+    ],
+)
+def test_worked_example_figures_by_an_independent_formula(
+    n: int, wait: float, level: float, asa: float
+) -> None:
+    """The expected figures above are checked twice: against the exact closed form (so the
+    table itself is right) and against the implementation (Erlang B recursion)."""
+    exact = float(_erlang_c_exact(n, 10))
+    exact_level = 1 - exact * math.exp(-(n - 10) * 20 / 180)
+    exact_asa = exact * 180 / (n - 10)
+    assert exact == pytest.approx(wait, abs=5e-5)
+    assert exact_level == pytest.approx(level, abs=5e-5)
+    assert exact_asa == pytest.approx(asa, abs=5e-3)
+    assert erlang_c(n, 10) == pytest.approx(exact, rel=1e-12)
+    assert service_level_c(n, 10, 180, 20) == pytest.approx(exact_level, rel=1e-12)
+    assert asa_c(n, 10, 180) == pytest.approx(exact_asa, rel=1e-12)
+
+
 def test_erlang_b_table() -> None:
     """Erlang B tables (e.g. the table in the ITU/ITC Teletraffic Engineering Handbook, V. B.
     Iversen): 10 erlangs need 18 circuits for 1% blocking (17 give over 1%)."""
     assert erlang_b(18, 10) < 0.01 < erlang_b(17, 10)
     assert erlang_b(1, 1) == 0.5  # A / (1 + A)
+    # B(n, A) = (A^n / n!) / sum_{k<=n} A^k / k!, exactly
+    for n, load in ((18, 10), (17, 10), (5, 3)):
+        exact = Fraction(load**n, math.factorial(n)) / sum(
+            Fraction(load**k, math.factorial(k)) for k in range(n + 1)
+        )
+        assert erlang_b(n, load) == pytest.approx(float(exact), rel=1e-12)
+    assert erlang_b(18, 10) == pytest.approx(0.00714, abs=5e-6)  # the published table value
 
 
 def test_erlang_c_matches_its_closed_form() -> None:

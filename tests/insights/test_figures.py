@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -59,7 +60,8 @@ HISTORY = [
     ev(D2, "09:05", "E", "form_cancelled", step=2, field="b", **F),
 ]
 ZERO = {"answered": 0, "clarified": 0, "declined": 0, "handed_off": 0, "person_offered": 0,
-        "forms_started": 0, "forms_submitted": 0, "forms_abandoned": 0}  # fmt: skip
+        "forms_started": 0, "forms_submitted": 0, "forms_abandoned": 0,
+        "forms_in_progress": 0}  # fmt: skip
 
 
 def test_sessions_split_after_the_idle_time() -> None:
@@ -70,8 +72,7 @@ def test_sessions_split_after_the_idle_time() -> None:
 
 
 def test_outcomes_per_day_channel_and_language() -> None:
-    ratings = [(at(D1, "09:12"), 4), (at(D1, "15:00"), 5), (at(D2, "08:01"), 1)]
-    out = fg.outcomes_per_day(HISTORY, ratings, D1, D1 + timedelta(days=3), UTC, IDLE)
+    out = fg.outcomes_per_day(HISTORY, D1, D1 + timedelta(days=3), UTC, IDLE)
     assert out["days"] == [
         {"day": "2026-12-01", **ZERO, "answered": 2, "declined": 1, "handed_off": 1,
          "forms_started": 2, "forms_submitted": 1, "forms_abandoned": 1,
@@ -95,39 +96,39 @@ def test_outcomes_per_day_channel_and_language() -> None:
         "sessions": 5, "contained": 3, "containment": 0.6,
     }  # fmt: skip
     assert out["by_lang"]["zh"]["forms_submitted"] == 1
-    assert out["handoff_ratings"] == [
-        {"day": "2026-12-01", "count": 2, "mean": 4.5},
-        {"day": "2026-12-02", "count": 1, "mean": 1.0},
-        {"day": "2026-12-03", "count": 0, "mean": None},
-    ]
 
 
 def test_days_follow_the_office_time_zone() -> None:
     late = [ev(D1, "17:00", "A", "answered")]  # 01:00 on the 2nd in Shanghai
-    out = fg.outcomes_per_day(late, [], D1, D2, ZoneInfo("Asia/Shanghai"), IDLE)
+    out = fg.outcomes_per_day(late, D1, D2, ZoneInfo("Asia/Shanghai"), IDLE)
     assert [(d["day"], d["answered"]) for d in out["days"]] == [
         ("2026-12-01", 0), ("2026-12-02", 1)
     ]  # fmt: skip
 
 
+def row(step: int, summary: bool, reached: int, dropped: int, median: float | None) -> object:
+    return {"step": step, "summary": summary, "reached": reached, "dropped": dropped,
+            "in_progress": 0, "median_s": median}  # fmt: skip
+
+
 def test_form_funnel_per_mode() -> None:
     normal, simple = fg.funnel(HISTORY, IDLE, {"f": 2})
     assert normal == {
-        "form": "f", "mode": "normal", "started": 2, "submitted": 0,
+        "form": "f", "mode": "normal", "started": 2, "submitted": 0, "in_progress": 0,
         "steps": [
-            {"step": 1, "summary": False, "reached": 2, "dropped": 0, "median_s": 120.0},
-            {"step": 2, "summary": False, "reached": 2, "dropped": 2, "median_s": 300.0},
-            {"step": 3, "summary": True, "reached": 0, "dropped": 0, "median_s": None},
+            row(1, False, 2, 0, 120.0),
+            row(2, False, 2, 2, 300.0),
+            row(3, True, 0, 0, None),
         ],
         "abandoned": {"cancelled": 1, "left": 1},
         "validation_failures": {},
     }  # fmt: skip
     assert simple == {
-        "form": "f", "mode": "simple", "started": 1, "submitted": 1,
+        "form": "f", "mode": "simple", "started": 1, "submitted": 1, "in_progress": 0,
         "steps": [
-            {"step": 1, "summary": False, "reached": 1, "dropped": 0, "median_s": 180.0},
-            {"step": 2, "summary": False, "reached": 1, "dropped": 0, "median_s": 180.0},
-            {"step": 3, "summary": True, "reached": 1, "dropped": 0, "median_s": 60.0},
+            row(1, False, 1, 0, 180.0),
+            row(2, False, 1, 0, 180.0),
+            row(3, True, 1, 0, 60.0),
         ],
         "abandoned": {},
         "validation_failures": {"a": 1},
@@ -142,17 +143,14 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database.dispose()
 
 
-def test_events_and_ratings_load_from_sql(db: Database) -> None:
+def test_events_load_from_sql(db: Database) -> None:
     with db.session() as s:
         for e in HISTORY:
             s.add(OutcomeEvent(at=e.at, subject=e.subject, kind=e.kind, channel=e.channel,
                                lang=e.lang, simple_mode=e.simple_mode, form=e.form,
                                field=e.field, step=e.step))  # fmt: skip
-        s.add(Ticket(citizen_id="x", status="closed", reason="r", lang="en", simple_mode=False,
-                     priority=0, created_at=at(D1, "09:12"), rating=4))  # fmt: skip
     loaded = fg.load_events(db, D1, D2)
     assert len(loaded) == 13 and loaded == sorted(loaded, key=lambda e: e.at)
-    assert fg.load_ratings(db, D1, D2) == [(at(D1, "09:12"), 4)]
 
 
 def test_heat_map_cells_hold_their_tickets(db: Database) -> None:
@@ -187,3 +185,36 @@ def test_stale_guides_by_review_date(tmp_path: Path) -> None:
         ("zh", "2026-11-01", 36, False),
     ]
     shutil.rmtree(tmp_path / "zh")
+
+
+def test_a_form_left_idle_is_dropped_at_its_step_one_still_open_is_in_progress() -> None:
+    def e(hhmm: str, who: str, kind: str, step: int | None = None) -> Event:
+        return Event(at(D1, hhmm), who, kind, "web", "en", False, form="f", step=step)
+
+    history = [
+        e("10:00", "G", "form_started"), e("10:00", "G", "form_step", 1),
+        e("10:03", "G", "form_step", 2),  # then silent: left at step 2
+        e("10:20", "H", "form_started"), e("10:20", "H", "form_step", 1),  # still answering
+        e("10:00", "I", "form_started"), e("10:00", "I", "form_step", 1),
+        e("10:01", "I", "form_cancelled", 1),
+    ]  # fmt: skip
+    history.sort(key=lambda x: x.at)
+
+    def summary(end: datetime | None) -> tuple[Any, ...]:
+        (form,) = fg.funnel(history, IDLE, {"f": 2}, end)
+        steps = [(s["reached"], s["dropped"], s["in_progress"]) for s in form["steps"]]
+        return form["in_progress"], form["abandoned"], steps
+
+    # at 10:50 H has been silent exactly the idle time: the session may still go on
+    assert summary(at(D1, "10:50")) == (
+        1,
+        {"cancelled": 1, "left": 1},
+        [(3, 1, 1), (1, 1, 0), (0, 0, 0)],
+    )
+    gone = (0, {"cancelled": 1, "left": 2}, [(3, 2, 0), (1, 1, 0), (0, 0, 0)])
+    assert summary(at(D1, "10:51")) == gone  # 31 minutes: H dropped at step 1
+    assert summary(None) == gone
+    day = fg.outcomes_per_day(history, D1, at(D1, "10:50"), UTC, IDLE)["days"][0]
+    assert (day["forms_started"], day["forms_abandoned"], day["forms_in_progress"]) == (3, 2, 1)
+    day = fg.outcomes_per_day(history, D1, D2, UTC, IDLE)["days"][0]
+    assert (day["forms_started"], day["forms_abandoned"], day["forms_in_progress"]) == (3, 3, 0)
