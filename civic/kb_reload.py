@@ -30,11 +30,13 @@ from typing import Any
 
 import httpx
 
+from common.errors import ConfigError
+
 Print = Callable[[str], None]
 Resolver = Callable[..., list[tuple[Any, ...]]]  # socket.getaddrinfo's signature
 
 
-class DiscoveryError(Exception):
+class DiscoveryError(ConfigError):
     """CIVIC_ACTIONS_DISCOVERY is malformed or names a host with no address."""
 
 

@@ -5,7 +5,7 @@ lose such words: the misspelt token is unknown to BM25 and shifts the sentence v
 repaired only when it is unknown both to the corpus and to a general dictionary, and only into a
 word of the corpus:
 
-- English (and Latin runs inside Chinese text): a word of four letters or more that is neither in
+- English (and Latin runs inside Chinese text): a word of four to 24 letters that is neither in
   the corpus nor in pyspellchecker's English dictionary becomes the most frequent corpus word one
   edit away (two edits for words of eight letters or more). "wechat" or "hukou" stay as they are:
   no corpus word is that close.
@@ -26,6 +26,7 @@ _LATIN = re.compile(r"[A-Za-z]+")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _MIN_LEN = 4
 _TWO_EDITS_FROM = 8
+_MAX_LEN = 24  # longer is no word ("aaaa…"): its edits alone would be millions of strings
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +81,7 @@ class Speller:
 
     def _english_word(self, word: str) -> str:
         lower = word.lower()
-        if len(lower) < _MIN_LEN or lower in self._english or lower in _english():
+        if not _MIN_LEN <= len(lower) <= _MAX_LEN or lower in self._english or lower in _english():
             return word
         if self._checker is None:
             from spellchecker import SpellChecker

@@ -75,6 +75,13 @@ def seed_index(seed: Path, index_dir: Path) -> bool:
         if (index_dir / MANIFEST).exists():
             return False
         staging = staging_dir(index_dir)
-        shutil.copytree(seed, staging, dirs_exist_ok=True)
+        # the contents only, not the modes: an image's files and folders are read-only, and an
+        # index copied with their modes could never be replaced (its folder's entries cannot be
+        # unlinked without write access to it, and a pod has no capability to override that)
+        for folder, _, files in os.walk(seed):
+            target = staging / Path(folder).relative_to(seed)
+            target.mkdir(exist_ok=True)
+            for name in files:
+                shutil.copyfile(Path(folder) / name, target / name)
         replace_dir(staging, index_dir)
     return True

@@ -102,7 +102,10 @@ def test_a_flooding_citizen_is_rate_limited_others_are_not(stack: Stack) -> None
     assert int(limited.headers["Retry-After"]) >= 1
     assert "very quickly" in limited.json()["error"]["message"]
     assert "Lakeside City assistant" in bystander.texts()
-    zh = post(stack, flooder, {"text": "你好"})
+    for _ in range(61):  # within one window the 31st at the latest is refused, in Chinese too
+        zh = post(stack, flooder, {"text": "你好"})  # (a new window may have begun meanwhile)
+        if zh.status_code == 429:
+            break
     assert zh.status_code == 429 and "太快" in zh.json()["error"]["message"]
 
 

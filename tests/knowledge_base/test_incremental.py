@@ -13,6 +13,7 @@ from knowledge_base.documents import Document, document_from_faq
 from knowledge_base.embedders import Matrix
 from knowledge_base.index import SearchIndex, reusable_vectors
 from knowledge_base.manifest import write_manifest
+from knowledge_base.storage import replace_dir, seed_index, staging_dir
 
 
 class Counting(BagOfWords):
@@ -64,3 +65,26 @@ def test_a_changed_model_reuses_nothing(tmp_path: Path) -> None:
     _save(index, tmp_path / "index", "test:bag-of-words-v0")
     assert reusable_vectors(tmp_path / "index", {"bow": BagOfWords.identity}) == {}
     assert reusable_vectors(tmp_path / "missing", {"bow": BagOfWords.identity}) == {}
+
+
+def test_an_index_seeded_from_a_read_only_image_can_be_replaced(tmp_path: Path) -> None:
+    """The image's seed is read-only (files 0444, folder 0555): the copy in the index volume
+    must not inherit that, or a pod (no capability to override file modes) could never swap a
+    rebuilt index in (its folder's entries could not be unlinked)."""
+    seed = tmp_path / "seed"
+    _save(SearchIndex.build(_documents("Wait a week."), CONFIG, lambda s: BagOfWords()), seed, "x")
+    for path in seed.iterdir():
+        path.chmod(0o444)
+    seed.chmod(0o555)
+    index_dir = tmp_path / "volume" / "index"
+    try:
+        assert seed_index(seed, index_dir)
+        assert not seed_index(seed, index_dir)  # once only
+    finally:
+        seed.chmod(0o755)
+    assert index_dir.stat().st_mode & 0o777 == 0o755
+    assert all(path.stat().st_mode & 0o200 for path in index_dir.iterdir())
+    staging = staging_dir(index_dir)
+    _save(SearchIndex.build(_documents("Call us."), CONFIG, lambda s: BagOfWords()), staging, "y")
+    replace_dir(staging, index_dir)
+    assert sorted(p.name for p in index_dir.parent.iterdir()) == [".index.lock", "index"]

@@ -57,3 +57,11 @@ def test_real_words_are_left_alone(speller: Speller, text: str) -> None:
 
 def test_an_empty_corpus_changes_nothing() -> None:
     assert Speller([]).correct("pasport 护找") == "pasport 护找"
+
+
+def test_a_run_of_letters_no_word_is_that_long_is_left_as_it_is(speller: Speller) -> None:
+    """A 4,000-letter "word" (a citizen leaning on a key) is no misspelling: repairing it would
+    mean generating its millions of edits, and the question would never be answered."""
+    leaning = "a" * 4000
+    assert speller.correct(leaning) == leaning
+    assert speller.correct("passsports" + "s" * 20) == "passsports" + "s" * 20
