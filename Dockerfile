@@ -54,4 +54,4 @@ EXPOSE 8000 5055 9100
 HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
     CMD ["python", "/app/deploy/healthcheck.py"]
 CMD ["python", "-m", "uvicorn", "civic.app:create_app", "--factory", "--host", "0.0.0.0", \
-     "--port", "8000", "--no-access-log", "--proxy-headers"]
+     "--port", "8000", "--no-access-log", "--proxy-headers", "--timeout-graceful-shutdown", "5"]

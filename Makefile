@@ -59,7 +59,7 @@ lint: $(VENV)/.installed $(VENV_RASA)/.installed
 
 test: setup browser-deps deploy-deps $(VENV_DEPLOY)/.installed  ## lint, unit tests, then integration tests against real processes
 	$(MAKE) lint
-	$(VENV)/bin/python -m pytest -q -p no:cacheprovider --durations=20
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider --durations=40
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download), and a CJK
 # font so Chinese pages render in the tests' screenshots.

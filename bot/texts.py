@@ -15,6 +15,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "抱歉，系统暂时出了点问题，现在无法回答。请稍后再试，或者转人工服务。",
     },
     "talk_to_person": {"en": "Talk to a person", "zh": "转人工"},
+    "nothing_to_repeat": {
+        "en": "I have not said anything yet that I could repeat. Ask me about a public service, "
+        'for example "How do I renew my ID card?", or talk to a person.',
+        "zh": "我还没有说过可以重复的内容。您可以问我办事的问题，"
+        "比如“身份证怎么换？”，也可以转人工。",
+    },
     "forgotten": {
         "en": "Welcome back. To keep your data safe, we deleted your old chat. It had not been "
         "used for a long time. A form you did not finish was deleted too. Please start again.",

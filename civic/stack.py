@@ -24,8 +24,10 @@ from civic.stack_config import StackConfig
 from civic.training import rasa_bin, rasa_env, train
 
 # plain uvicorn (uvloop and httptools when installed, as they are here); no access log: the
-# gateway logs what matters itself, masked
-SERVER_OPTIONS = ("--no-access-log",)
+# gateway logs what matters itself, masked. A stop waits at most 5 s for open requests: an
+# agent console's event stream never ends by itself and would hold a stop (or a rolling
+# upgrade) until it is killed; the console's EventSource reconnects by itself.
+SERVER_OPTIONS = ("--no-access-log", "--timeout-graceful-shutdown", "5")
 
 
 class Stack:

@@ -190,7 +190,7 @@ class ConversationRouter:
             both = "\n".join(say("only_en_zh", lang) for lang in ("en", "zh"))  # both: either
             return Turn(session, [OutgoingMessage(text=both, sender="system")]), text
         if is_repeat(text):
-            return Turn(session, await self._repeat(session), rendered=True), text
+            return await self._repeat_turn(session), text
         if is_more(text) and session.more:
             return more(session), text
         if text == MORE_CHOICES_PAYLOAD and session.more_choices:
@@ -235,7 +235,7 @@ class ConversationRouter:
             return Turn(session, [apology])
         session = apply_settings(session, replies)
         if any(r.custom and r.custom.get("repeat") for r in replies):
-            return Turn(session, await self._repeat(session), rendered=True)
+            return await self._repeat_turn(session)
         handoff = next(
             (r.custom["handoff"] for r in replies if r.custom and "handoff" in r.custom), None
         )
@@ -262,6 +262,15 @@ class ConversationRouter:
         except RasaUnavailable as exc:
             log.warning("could not drop an unconfirmed answer: %s", exc)
         return session.but(held=(), held_field=None)
+
+    async def _repeat_turn(self, session: Session) -> Turn:
+        """'repeat': the last messages again; when there are none yet (a new conversation),
+        say so and what can be done, never an empty reply."""
+        earlier = await self._repeat(session)
+        if earlier:
+            return Turn(session, earlier, rendered=True)
+        person = (render.person_button(session.lang),)
+        return Turn(session, [render.system("nothing_to_repeat", session.lang, person)])
 
     async def _repeat(self, session: Session) -> list[OutgoingMessage]:
         """Copies of the last messages the citizen got ('repeat' / '再说一遍')."""

@@ -71,7 +71,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     migrate(settings.database_url)
     app = create_app(settings)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                       timeout_graceful_shutdown=1)  # the console's event stream never ends
+    )  # fmt: skip
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"

@@ -34,7 +34,9 @@ PASSWORD = "correct horse battery"
 class Served:
     def __init__(self, app: Any, port: int) -> None:
         self.app, self.url = app, f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        config = uvicorn.Config(  # the console's event stream would hold a stop for ever
+            app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -150,3 +150,17 @@ def test_openapi_fuzz_no_server_errors_and_json_errors(stack: Stack) -> None:
     # that run after this one (in any order) can still log in
     redis.Redis.from_url(stack.redis_url).delete(keys.agent_login_failures("client:127.0.0.1"))
     assert not failures, "\n".join(sorted(set(failures)))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "said"),
+    [("repeat", "en", "not said anything yet"), ("再说一遍", "zh", "还没有说过")],
+)
+def test_repeat_before_anything_was_said_gets_an_answer(
+    stack: Stack, text: str, lang: str, said: str
+) -> None:
+    """'repeat' as a conversation's first message (or what the NLU takes for one: a key held
+    down) has nothing to copy: the citizen is told so, with a way to a person."""
+    body = post(stack, f"rep-{uuid.uuid4().hex[:8]}", {"text": text, "lang": lang}).json()
+    (message,) = body["messages"]
+    assert said in message["text"] and message["buttons"][0]["payload"] == "/request_human"
