@@ -22,7 +22,9 @@ from knowledge_base.text import tokenize
 
 Vector = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 _EPS = 1e-6
+_ANCHORS = 5  # guides in both languages needed to map one language's scores onto the other's
 VOTERS = 10  # nearest chunks that vote in the knn_share feature
 
 
@@ -46,6 +48,7 @@ class _Signal:
     best: Vector  # best chunk per document
     docs: Vector  # the document score that is fused
     proto: Vector | None  # cosine to each document's prototype (dense signals)
+    reaches_other: bool = False  # scores the documents of the other language only (see rank)
 
 
 def _doc_max(index: SearchIndex, chunk_scores: Vector) -> Vector:
@@ -70,21 +73,60 @@ def _topk_mean(index: SearchIndex, chunk_scores: Vector, k: int) -> Vector:
 
 
 def _dense_signal(
-    index: SearchIndex, spec: str, weight: float, vector: Vector, settings: LanguageSettings
+    index: SearchIndex,
+    spec: str,
+    weight: float,
+    vector: Vector,
+    settings: LanguageSettings,
+    lang: str,
+    others: BoolArray | None,
 ) -> _Signal:
     chunk_scores = index.dense[spec].scores(vector)
     covered = index.covered[spec]
     if not covered.all():
         floor = float(chunk_scores[covered].min()) if covered.any() else 0.0
         chunk_scores = np.where(covered, chunk_scores, floor).astype(np.float32)
-    best = _doc_max(index, chunk_scores)
     proto = (index.prototypes[spec] @ vector).astype(np.float32)
+    reaches = False
+    if others is not None:
+        own = others[index.chunk_doc]
+        reaches = bool(covered[own].all())
+        if reaches:
+            chunk_scores, proto = _as_same_language(index, chunk_scores, proto, lang, others)
+    best = _doc_max(index, chunk_scores)
     docs = best
     if settings.knn_weight > 0:
         docs = docs + settings.knn_weight * _topk_mean(index, chunk_scores, settings.knn)
     if settings.proto_weight > 0:
         docs = docs + settings.proto_weight * proto
-    return _Signal(spec, weight, chunk_scores, best, docs.astype(np.float32), proto)
+    return _Signal(spec, weight, chunk_scores, best, docs.astype(np.float32), proto, reaches)
+
+
+def _as_same_language(
+    index: SearchIndex, chunks: Vector, proto: Vector, lang: str, others: BoolArray
+) -> tuple[Vector, Vector]:
+    """A multilingual model's cosines between a query and text in another language run lower
+    than between a query and text in its own: a guide written in the other language only would
+    lose to any guide in the query's language. Its chunks' (and prototype's) scores are mapped
+    onto the query language's scale with this query's translation pairs as anchors: over the
+    guides written in both languages, the mean and spread of their best chunk in the other
+    language onto those of their best chunk in the query's (the whole of each language's chunks
+    when fewer than five guides are in both)."""
+    same = index.chunk_lang == lang
+    if same.sum() < 2 or (~same).sum() < 2:
+        return chunks, proto
+    in_same = _doc_max(index, np.where(same, chunks, -np.inf).astype(np.float32))
+    in_other = _doc_max(index, np.where(same, -np.inf, chunks).astype(np.float32))
+    both = np.isfinite(in_same) & np.isfinite(in_other)
+    if both.sum() >= _ANCHORS:
+        own, other = in_same[both], in_other[both]
+    else:
+        own, other = chunks[same], chunks[~same]
+    scale = float(own.std()) / (float(other.std()) + _EPS)
+    shift = float(own.mean()) - float(other.mean()) * scale
+    chunks = np.where(others[index.chunk_doc], chunks * scale + shift, chunks).astype(np.float32)
+    proto = np.where(others, proto * scale + shift, proto).astype(np.float32)
+    return chunks, proto
 
 
 def rank(
@@ -96,6 +138,8 @@ def rank(
 ) -> Ranking:
     """Score every document of the index for the query (in language ``lang``)."""
     tokens = tokenize(query, lang)
+    lacking = index.lacks.get(lang)
+    others = lacking if lacking is not None and lacking.any() else None
     signals: list[_Signal] = []
     if settings.bm25_weight > 0:
         bm25 = index.bm25.scores(tokens)
@@ -105,7 +149,7 @@ def rank(
         if weight <= 0 or spec not in index.dense:
             continue
         vector = embedders[spec].embed_queries([query])[0]
-        signals.append(_dense_signal(index, spec, weight, vector, settings))
+        signals.append(_dense_signal(index, spec, weight, vector, settings, lang, others))
     n_docs = len(index.doc_starts)
     fused_docs = np.zeros(n_docs, np.float32)
     fused_chunks = np.zeros(len(index.chunks), np.float32)
@@ -113,6 +157,8 @@ def rank(
         z_docs, mean, std = _z(signal.docs)
         fused_docs += signal.weight * z_docs
         fused_chunks += signal.weight * (signal.chunks - mean) / std
+    if others is not None:
+        fused_docs = _fused_others(signals, fused_docs, others)
     order = np.argsort(-fused_docs, kind="stable").astype(np.int64)
     best_chunk = _best_chunks(index, fused_chunks)
     return Ranking(
@@ -120,8 +166,22 @@ def rank(
         fused_docs,
         best_chunk,
         fused_chunks,
-        _features(index, tokens, lang, order, fused_docs, signals),
+        _features(index, tokens, lang, order, fused_docs, signals, others),
     )
+
+
+def _fused_others(signals: list[_Signal], fused: Vector, others: BoolArray) -> Vector:
+    """The fused score of each guide written only in the other language, from the signals
+    that can score it (multilingual models; not BM25, not a model of the query's language
+    only), scaled to the total weight as if the others agreed with them. Without any such
+    signal the guide keeps its score."""
+    reaching = [s for s in signals if s.reaches_other]
+    reached = sum(s.weight for s in reaching)
+    if reached <= 0:
+        return fused
+    total = sum(s.weight for s in signals)
+    own = sum((s.weight * _z(s.docs)[0] for s in reaching), np.zeros_like(fused))
+    return np.where(others, own / reached * total, fused).astype(np.float32)
 
 
 def _best_chunks(index: SearchIndex, chunk_scores: Vector) -> IntArray:
@@ -144,6 +204,7 @@ def _features(
     order: IntArray,
     fused: Vector,
     signals: list[_Signal],
+    others: BoolArray | None = None,
 ) -> dict[str, float]:
     """The decision features, each meaning the same on any corpus: scores in units of the
     corpus's own near-miss distribution (see reference.py), dense signals averaged with their
@@ -163,6 +224,9 @@ def _features(
     share = float(bm25.best[top]) / (index.bm25.idf_mass(tokens) + 1.0)
     ref = reference.get(f"{lang}:bm25")
     features["bm25_top"] = ref.z(share) if ref else share
+    reaching = [s for s in signals if s.reaches_other]
+    if others is not None and others[top] and reaching:  # a guide in the other language
+        signals = reaching  # only: the signals that can score it speak for it
     dense: dict[str, list[tuple[float, float]]] = {}
     agree = 0.0
     for signal in signals:

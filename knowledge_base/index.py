@@ -44,6 +44,16 @@ class SearchIndex:
         self.doc_starts: IntArray = starts.astype(np.int64)
         self.doc_ends: IntArray = np.r_[starts[1:], len(self.chunks)].astype(np.int64)
         self.chunk_lang = np.array([c.lang for c in self.chunks])
+        # per language, the documents with no chunk in it (a guide written in the other
+        # language only): a query in that language reaches them through multilingual models only
+        self.lacks: dict[str, BoolArray] = {
+            lang: (
+                np.maximum.reduceat((self.chunk_lang == lang).astype(np.int8), self.doc_starts) == 0
+                if len(self.chunks)
+                else np.zeros(0, np.bool_)
+            )
+            for lang in ("en", "zh")
+        }
         self.bm25 = Bm25Index([tokenize(c.search_text, c.lang) for c in self.chunks])
         self.dense = dense
         self.dense_langs = dense_langs
