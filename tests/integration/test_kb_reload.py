@@ -144,3 +144,41 @@ def test_a_malformed_guide_is_refused_and_the_old_index_keeps_answering(stack: S
     citizen = Citizen(stack, "zh")
     citizen.say("护照多久能拿到？")
     assert "services.lakeside.example/guides/passport" in citizen.texts()
+
+
+ONE_LANGUAGE = Path(__file__).parent / "one_language_guides"
+
+
+@pytest.mark.parametrize(
+    ("asked", "lang", "guide", "note"),
+    [
+        ("我的小帆船想停在湖边码头，要办什么许可？", "zh", "boat-mooring", "只有英文版"),
+        ("How do I get an annual pass for the zoo and the botanical garden?", "en",
+         "park-pass", "only in Chinese"),
+    ],
+    ids=["zh-question-en-guide", "en-question-zh-guide"],
+)  # fmt: skip
+def test_a_guide_in_one_language_answers_a_question_in_the_other(
+    stack: Stack, asked: str, lang: str, guide: str, note: str
+) -> None:
+    """A guide that exists in one language only (an English-only boat mooring guide, a
+    Chinese-only park pass guide) answers a citizen who asks in the other, through Rasa and
+    the action server (the multilingual models search both languages); the reply says which
+    language the guide is in and links its source."""
+    guides = Path(stack.env()["CIVIC_GUIDES_DIR"])
+    added = [guides / p.relative_to(ONE_LANGUAGE) for p in ONE_LANGUAGE.glob("*/*.md")]
+    for path in added:
+        path.write_bytes((ONE_LANGUAGE / path.relative_to(guides)).read_bytes())
+    try:
+        done, _ = _reload(stack)
+        assert done.returncode == 0, done.stdout + done.stderr
+        citizen = Citizen(stack, lang)
+        citizen.say(asked)
+        texts = citizen.texts()
+        assert f"services.lakeside.example/guides/{guide}" in texts, texts
+        assert note in texts, texts
+    finally:
+        for path in added:
+            path.unlink(missing_ok=True)
+        undone, _ = _reload(stack)
+    assert undone.returncode == 0, undone.stdout + undone.stderr
