@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -121,3 +124,32 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / (re.sub(r"[^a-z0-9_-]+", "-", name.lower()) + ".png")
     page.screenshot(path=str(path))
     return path
+
+
+class Served:
+    """An ASGI app (the gateway, built in the test's process) served by uvicorn on a thread,
+    for a browser to open; stopped within a second (the console's event stream never ends)."""
+
+    def __init__(self, app: Any, port: int) -> None:
+        self.app, self.url = app, f"http://127.0.0.1:{port}"
+        config = uvicorn.Config(  # the console's event stream would hold a stop for ever
+            app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> Served:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the gateway did not start"
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(30)
+
+    @property
+    def gateway(self) -> Any:
+        return self.app.state.gateway

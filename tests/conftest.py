@@ -22,7 +22,7 @@ import redis
 from bot.storage import keys
 from civic import ports
 from civic.stack import Stack
-from civic.stack_config import StackConfig
+from civic.stack_config import local_config
 
 if TYPE_CHECKING:
     from tests.fake_telegram import FakeTelegram
@@ -140,24 +140,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory, fake_telegram: FakeTelegram)
     # (tests/integration/test_kb_reload.py); same files, so the shared index matches
     guides = var_dir / "guides"
     shutil.copytree(ROOT / "knowledge_base" / "guides", guides)
-    config = StackConfig(
-        root=ROOT,
-        var_dir=var_dir,
-        gateway_port=free_port(),
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        embedded_redis_port=free_port(),
-        redis_url=os.environ.get("REDIS_URL") or None,
-        database_url=os.environ.get("DATABASE_URL") or None,
-        api_keys=API_KEY,
-        service_token="integration-service-token-0123456789",
-        extra_env={
-            "CIVIC_INDEX_DIR": str(ROOT / "var" / "index" / "guides"),
-            "CIVIC_GUIDES_DIR": str(guides),
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
-            "CIVIC_CALLBACK_BACKOFF_S": "0.2",
-        },
+    config = local_config(
+        var_dir,
+        API_KEY,
+        CIVIC_GUIDES_DIR=str(guides),
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=fake_telegram.base_url,
+        CIVIC_CALLBACK_BACKOFF_S="0.2",
     )
     if config.redis_url:
         # failed-login counters outlive a test run (15-minute window) on a shared server

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,14 +18,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from bot.agents.accounts import AgentAccounts
 from bot.clock import SystemClock
 from bot.settings import Settings
 from bot.storage.db import Database
 from civic.app import create_app
-from tests.browser import WIDTHS, axe_problems, browser, screenshot, visible_hidden
+from tests.browser import WIDTHS, Served, axe_problems, browser, screenshot, visible_hidden
 from tests.conftest import free_port, migrate
 
 from .conftest import PASSWORD
@@ -86,38 +83,23 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
     users = {role: f"{role}-{uuid.uuid4().hex[:6]}" for role in ROLES}
     for role, username in users.items():
         accounts.add(username, PASSWORD, role)
-    app = create_app(settings)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                       timeout_graceful_shutdown=1)  # the console's event stream never ends
-    )  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(url + "/healthz", timeout=2).status_code in (200, 503):
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
     try:
-        street = _service(url, "POST", "/api/v1/cases", {
-            "citizen_id": "rest:zh-street", "form": "report_street_problem", "lang": "zh",
-            "answers": {"type": "pothole", "location": "人民路12号", "description": HOSTILE,
-                        "phone": "13812345678"},
-        })["reference"]  # fmt: skip
-        booking = _service(url, "POST", "/api/v1/cases", {
-            "citizen_id": "rest:zh-booking", "form": "book_appointment", "lang": "zh",
-            "answers": {"name": "李华", "phone": "13900001111"},
-        })["reference"]  # fmt: skip
-        for status in ("in_review", "approved"):
-            _service(url, "PATCH", f"/api/v1/cases/{booking}", {"status": status})
-        app.state.gateway.cases.store.rate(booking, "rest:zh-booking", 1)  # a review item
-        yield Office(url, app, users, street, booking)
+        with Served(create_app(settings), free_port()) as served:
+            url, app = served.url, served.app
+            street = _service(url, "POST", "/api/v1/cases", {
+                "citizen_id": "rest:zh-street", "form": "report_street_problem", "lang": "zh",
+                "answers": {"type": "pothole", "location": "人民路12号", "description": HOSTILE,
+                            "phone": "13812345678"},
+            })["reference"]  # fmt: skip
+            booking = _service(url, "POST", "/api/v1/cases", {
+                "citizen_id": "rest:zh-booking", "form": "book_appointment", "lang": "zh",
+                "answers": {"name": "李华", "phone": "13900001111"},
+            })["reference"]  # fmt: skip
+            for status in ("in_review", "approved"):
+                _service(url, "PATCH", f"/api/v1/cases/{booking}", {"status": status})
+            app.state.gateway.cases.store.rate(booking, "rest:zh-booking", 1)  # a review item
+            yield Office(url, app, users, street, booking)
     finally:
-        server.should_exit = True
-        thread.join(30)
         redis.terminate()
         redis.wait(10)
 

@@ -9,8 +9,6 @@ needed: a citizen asking for a person gets a ticket from the gateway itself)."""
 from __future__ import annotations
 
 import os
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,14 +17,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from bot.agents.accounts import AgentAccounts
 from bot.clock import SystemClock
 from bot.settings import Settings
 from bot.storage.db import Database
 from civic.app import create_app
-from tests.browser import axe_problems, inoperable, screenshot, visible_hidden
+from tests.browser import Served, axe_problems, inoperable, screenshot, visible_hidden
 from tests.conftest import free_port, migrate
 
 from .conftest import PASSWORD
@@ -69,26 +66,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         }
     )
     migrate(settings.database_url)
-    app = create_app(settings)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                       timeout_graceful_shutdown=1)  # the console's event stream never ends
-    )  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(url + "/healthz", timeout=2).status_code in (200, 503):
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
     try:
-        yield Live(url, database_url)
+        with Served(create_app(settings), free_port()) as served:
+            yield Live(served.url, database_url)
     finally:
-        server.should_exit = True
-        thread.join(30)
         redis.terminate()
         redis.wait(10)
         for name, value in saved.items():

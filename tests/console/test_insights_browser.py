@@ -7,21 +7,19 @@ Accessibility and the keyboard: test_insights_keyboard_browser.py."""
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from bot.cases.models import CaseEvent, CaseRecord
 from bot.settings import Settings
 from bot.storage.models import OutcomeEvent, QuestionCluster, Ticket, TicketEvent, TranscriptMessage
 from civic.app import create_app
 from civic.ports import free_port
+from tests.browser import Served
 from tests.conftest import migrate
 
 pytestmark = [pytest.mark.browser]
@@ -29,32 +27,6 @@ pytestmark = [pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 PASSWORD = "correct horse battery"
-
-
-class Served:
-    def __init__(self, app: Any, port: int) -> None:
-        self.app, self.url = app, f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(  # the console's event stream would hold a stop for ever
-            app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> Served:
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            assert time.monotonic() < deadline, "the gateway did not start"
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(30)
-
-    @property
-    def gateway(self) -> Any:
-        return self.app.state.gateway
 
 
 @pytest.fixture

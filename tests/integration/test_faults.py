@@ -7,15 +7,14 @@ not disturb the other integration tests.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
+from dataclasses import replace
 
 import httpx
 import pytest
 
 from civic.stack import Stack
-from civic.stack_config import StackConfig
-from tests.conftest import ROOT, free_port
+from civic.stack_config import local_config
 
 from .conftest import API_KEY, Citizen
 
@@ -24,19 +23,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    config = StackConfig(
-        root=ROOT,
-        var_dir=tmp_path_factory.mktemp("faults"),
-        gateway_port=free_port(),
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        embedded_redis_port=free_port(),
-        redis_url=None,  # a Redis server of our own, so that we may kill it
-        database_url=os.environ.get("DATABASE_URL") or None,
-        api_keys=API_KEY,
-        service_token="integration-service-token-0123456789",
-        extra_env={"CIVIC_INDEX_DIR": str(ROOT / "var" / "index" / "guides")},
-    )
+    # a Redis server of our own, so that we may kill it
+    config = replace(local_config(tmp_path_factory.mktemp("faults"), API_KEY), redis_url=None)
     stack = Stack(config)
     try:
         stack.up(quiet=True)

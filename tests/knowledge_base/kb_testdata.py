@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import zlib
 from pathlib import Path
 
@@ -43,3 +44,20 @@ class BagOfWords:
 
     def embed_passages(self, texts: list[str]) -> Matrix:
         return self._embed(texts)
+
+
+def copy_guides(tmp_path: Path, ids: tuple[str, ...]) -> Path:
+    """A guides folder of its own (both languages of the guides named) that a test may edit."""
+    guides = tmp_path / "guides"
+    for lang in ("en", "zh"):
+        (guides / lang).mkdir(parents=True)
+        for guide_id in ids:
+            shutil.copy(GUIDES / lang / f"{guide_id}.md", guides / lang / f"{guide_id}.md")
+    return guides
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` in the file (which must hold it) with ``new``."""
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from kb_testdata import BM25_ONLY, GUIDES
+from kb_testdata import BM25_ONLY, copy_guides, edit
 
 from knowledge_base import GuideError, KnowledgeBase, SearchConfig
 from knowledge_base.live import LiveKnowledgeBase, folder_fingerprint, folder_signature
@@ -18,18 +18,7 @@ IDS = ("passport", "id-card", "library-card")
 
 
 def _copy(tmp_path: Path) -> Path:
-    guides = tmp_path / "guides"
-    for lang in ("en", "zh"):
-        (guides / lang).mkdir(parents=True)
-        for guide_id in IDS:
-            shutil.copy(GUIDES / lang / f"{guide_id}.md", guides / lang / f"{guide_id}.md")
-    return guides
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text("utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), "utf-8")
+    return copy_guides(tmp_path, IDS)
 
 
 class Gate:
@@ -59,7 +48,7 @@ def test_the_old_index_answers_until_the_new_one_is_switched_in(tmp_path: Path) 
     assert before.fingerprint == folder_fingerprint(guides, BM25_ONLY)
     assert live.status()["guides"] == {"en": 3, "zh": 3}
 
-    _edit(guides / "en" / "passport.md", "## Fees\n", "## Fees\n\n- Marker fee: 77 yuan.\n")
+    edit(guides / "en" / "passport.md", "## Fees\n", "## Fees\n\n- Marker fee: 77 yuan.\n")
     target = live.request_reload()
     assert target != before.fingerprint
     assert gate.building.wait(60)
@@ -96,7 +85,7 @@ def test_a_malformed_guide_is_refused_and_nothing_changes(tmp_path: Path) -> Non
     guides = _copy(tmp_path)
     live = LiveKnowledgeBase(guides, tmp_path / "index", BM25_ONLY)
     before = live.current
-    _edit(guides / "zh" / "id-card.md", "## 费用\n", "## 价格\n")
+    edit(guides / "zh" / "id-card.md", "## 费用\n", "## 价格\n")
     with pytest.raises(GuideError, match=r"id-card\.md"):
         live.request_reload()
     assert live.current is before
@@ -115,7 +104,7 @@ def test_a_failed_build_keeps_the_old_index_and_reports_why(tmp_path: Path) -> N
 
     live = LiveKnowledgeBase(guides, tmp_path / "index", BM25_ONLY, opener)
     before = live.current
-    _edit(guides / "en" / "library-card.md", "## Time\n", "## Time\n\n- Marker time.\n")
+    edit(guides / "en" / "library-card.md", "## Time\n", "## Time\n\n- Marker time.\n")
     target = live.request_reload()
     assert live.wait(60)
     assert live.current is before
@@ -133,7 +122,7 @@ def test_the_folder_signature_changes_when_a_guide_is_saved_added_or_removed(
     guides = _copy(tmp_path)
     first = folder_signature(guides)
     assert len(first) == 6
-    _edit(guides / "en" / "passport.md", "## Steps\n", "## Steps\n\n0. Marker.\n")
+    edit(guides / "en" / "passport.md", "## Steps\n", "## Steps\n\n0. Marker.\n")
     second = folder_signature(guides)
     assert second != first
     shutil.copy(guides / "en" / "passport.md", guides / "en" / "passport-copy.md")
@@ -153,7 +142,7 @@ def test_a_request_for_the_index_already_served_rebuilds_nothing(tmp_path: Path)
     before = live.current
     assert live.request_reload() == before.fingerprint
     assert not live.status()["reloading"] and gate.calls == 1
-    _edit(guides / "en" / "passport.md", "## Fees\n", "## Fees\n\n- Twice asked.\n")
+    edit(guides / "en" / "passport.md", "## Fees\n", "## Fees\n\n- Twice asked.\n")
     target = live.request_reload()
     assert gate.building.wait(60)
     assert live.request_reload() == target  # the same guides, asked again while it builds
@@ -165,10 +154,10 @@ def test_a_request_for_the_index_already_served_rebuilds_nothing(tmp_path: Path)
 
     gate.building.clear()
     gate.release.clear()
-    _edit(guides / "en" / "passport.md", "- Twice asked.\n", "- Asked a third time.\n")
+    edit(guides / "en" / "passport.md", "- Twice asked.\n", "- Asked a third time.\n")
     third = live.request_reload()
     assert gate.building.wait(60)
-    _edit(guides / "zh" / "passport.md", "## 费用\n", "## 费用\n\n- 又改了。\n")
+    edit(guides / "zh" / "passport.md", "## 费用\n", "## 费用\n\n- 又改了。\n")
     fourth = live.request_reload()  # other guides than it read: one more rebuild after it
     assert len({before.fingerprint, target, third, fourth}) == 4
     gate.release.set()

@@ -6,12 +6,11 @@ driven with explicit times (``check(now)``), so nothing here waits for a clock."
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from pathlib import Path
 
 import pytest
-from kb_testdata import BM25_ONLY, GUIDES
+from kb_testdata import BM25_ONLY, copy_guides, edit
 
 from knowledge_base.live import LiveKnowledgeBase, folder_fingerprint
 from knowledge_base.watch import GuideWatch
@@ -20,18 +19,7 @@ IDS = ("passport", "id-card", "library-card")
 
 
 def _copy(tmp_path: Path) -> Path:
-    guides = tmp_path / "guides"
-    for lang in ("en", "zh"):
-        (guides / lang).mkdir(parents=True)
-        for guide_id in IDS:
-            shutil.copy(GUIDES / lang / f"{guide_id}.md", guides / lang / f"{guide_id}.md")
-    return guides
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text("utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), "utf-8")
+    return copy_guides(tmp_path, IDS)
 
 
 def test_a_saved_guide_is_reloaded_once_the_change_has_settled(tmp_path: Path) -> None:
@@ -42,7 +30,7 @@ def test_a_saved_guide_is_reloaded_once_the_change_has_settled(tmp_path: Path) -
     assert watch.settle_s == 2.0
     assert watch.check(100.0) is None  # nothing changed
 
-    _edit(guides / "en" / "passport.md", "## Fees\n", "## Fees\n\n- Watch marker: 55 yuan.\n")
+    edit(guides / "en" / "passport.md", "## Fees\n", "## Fees\n\n- Watch marker: 55 yuan.\n")
     assert watch.check(101.0) is None  # seen: waits for the change to settle
     assert watch.check(102.0) is None  # unchanged for 1 s only
     target = watch.check(103.0)
@@ -67,9 +55,9 @@ def test_an_edit_during_the_settle_time_restarts_it(tmp_path: Path) -> None:
     assert live.current.fingerprint
     assert watch.settle_s == 10.0  # in a cluster: one full interval
     path = guides / "en" / "id-card.md"
-    _edit(path, "## Time\n", "## Time\n\n- First save.\n")
+    edit(path, "## Time\n", "## Time\n\n- First save.\n")
     assert watch.check(0.0) is None
-    _edit(path, "- First save.\n", "- Second save, longer.\n")
+    edit(path, "- First save.\n", "- Second save, longer.\n")
     assert watch.check(9.0) is None  # changed again: the settle time starts anew
     assert watch.check(18.0) is None
     assert watch.check(19.0) == folder_fingerprint(guides, BM25_ONLY)
@@ -84,7 +72,7 @@ def test_a_malformed_guide_keeps_the_old_index_and_says_why(
     before = live.current
     path = guides / "zh" / "id-card.md"
     original = path.read_text("utf-8")
-    _edit(path, "## 费用\n", "## 价格\n")
+    edit(path, "## 费用\n", "## 价格\n")
     with caplog.at_level(logging.ERROR, logger="knowledge_base.watch"):
         assert watch.check(1.0) is None
         assert watch.check(3.0) is None  # settled, checked, refused
@@ -122,7 +110,7 @@ def test_the_thread_polls_by_itself(tmp_path: Path) -> None:
     live = LiveKnowledgeBase(guides, tmp_path / "index", BM25_ONLY)
     watch = GuideWatch(live, interval_s=0.05, settle_s=0.1)
     before = live.current
-    _edit(guides / "en" / "library-card.md", "## Time\n", "## Time\n\n- Thread marker.\n")
+    edit(guides / "en" / "library-card.md", "## Time\n", "## Time\n\n- Thread marker.\n")
     target = folder_fingerprint(guides, BM25_ONLY)
     watch.start()
     try:
