@@ -127,7 +127,9 @@ def test_console_keyboard_only_login_claim_reply_close(stack: Stack, browser: An
 
     citizen.say("Thank you, that is all")  # arrives live in the open conversation
     expect(transcript).to_contain_text("Thank you, that is all", timeout=15_000)
+    page.focus("#reply")  # where the agent was typing (the live message took nothing away)
     page.keyboard.press("Tab")  # out of the reply box (to Send): shortcuts work again
+    expect(page.locator("#send")).to_be_focused()
     page.keyboard.press("x")  # close: asks first, Cancel has the focus
     expect(page.locator("#confirm")).to_be_visible()
     expect(page.locator("#confirm-no")).to_be_focused()
