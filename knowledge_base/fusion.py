@@ -153,12 +153,14 @@ def rank(
     n_docs = len(index.doc_starts)
     fused_docs = np.zeros(n_docs, np.float32)
     fused_chunks = np.zeros(len(index.chunks), np.float32)
+    z_of: list[Vector] = []
     for signal in signals:
         z_docs, mean, std = _z(signal.docs)
+        z_of.append(z_docs)
         fused_docs += signal.weight * z_docs
         fused_chunks += signal.weight * (signal.chunks - mean) / std
     if others is not None:
-        fused_docs = _fused_others(signals, fused_docs, others)
+        fused_docs = _fused_others(signals, z_of, fused_docs, others)
     order = np.argsort(-fused_docs, kind="stable").astype(np.int64)
     best_chunk = _best_chunks(index, fused_chunks)
     return Ranking(
@@ -170,17 +172,19 @@ def rank(
     )
 
 
-def _fused_others(signals: list[_Signal], fused: Vector, others: BoolArray) -> Vector:
+def _fused_others(
+    signals: list[_Signal], z_of: list[Vector], fused: Vector, others: BoolArray
+) -> Vector:
     """The fused score of each guide written only in the other language, from the signals
     that can score it (multilingual models; not BM25, not a model of the query's language
     only), scaled to the total weight as if the others agreed with them. Without any such
-    signal the guide keeps its score."""
-    reaching = [s for s in signals if s.reaches_other]
-    reached = sum(s.weight for s in reaching)
+    signal the guide keeps its score. ``z_of``: each signal's z-normalised document scores."""
+    reaching = [(s.weight, z) for s, z in zip(signals, z_of, strict=True) if s.reaches_other]
+    reached = sum(weight for weight, _ in reaching)
     if reached <= 0:
         return fused
     total = sum(s.weight for s in signals)
-    own = sum((s.weight * _z(s.docs)[0] for s in reaching), np.zeros_like(fused))
+    own = sum((weight * z for weight, z in reaching), np.zeros_like(fused))
     return np.where(others, own / reached * total, fused).astype(np.float32)
 
 
@@ -224,9 +228,9 @@ def _features(
     share = float(bm25.best[top]) / (index.bm25.idf_mass(tokens) + 1.0)
     ref = reference.get(f"{lang}:bm25")
     features["bm25_top"] = ref.z(share) if ref else share
-    reaching = [s for s in signals if s.reaches_other]
-    if others is not None and others[top] and reaching:  # a guide in the other language
-        signals = reaching  # only: the signals that can score it speak for it
+    if others is not None and others[top]:
+        # a guide in the other language only: the signals that can score it speak for it
+        signals = [s for s in signals if s.reaches_other] or signals
     dense: dict[str, list[tuple[float, float]]] = {}
     agree = 0.0
     for signal in signals:

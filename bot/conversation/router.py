@@ -264,22 +264,18 @@ class ConversationRouter:
         return session.but(held=(), held_field=None)
 
     async def _repeat_turn(self, session: Session) -> Turn:
-        """'repeat': the last messages again; when there are none yet (a new conversation),
-        say so and what can be done, never an empty reply."""
-        earlier = await self._repeat(session)
-        if earlier:
-            return Turn(session, earlier, rendered=True)
-        person = (render.person_button(session.lang),)
-        return Turn(session, [render.system("nothing_to_repeat", session.lang, person)])
-
-    async def _repeat(self, session: Session) -> list[OutgoingMessage]:
-        """Copies of the last messages the citizen got ('repeat' / '再说一遍')."""
+        """'repeat' / '再说一遍': copies of the last messages the citizen got; when there are
+        none yet (a new conversation), say so and what can be done, never an empty reply."""
         earlier = await asyncio.to_thread(self.transcript.get_many, session.last_reply_ids)
-        return [
+        copies = [
             OutgoingMessage(text=m.text, sender=m.sender, buttons=m.buttons, custom=None)
             for m in earlier
             if m.text
         ]
+        if copies:
+            return Turn(session, copies, rendered=True)
+        person = (render.person_button(session.lang),)
+        return Turn(session, [render.system("nothing_to_repeat", session.lang, person)])
 
     async def _case_step(
         self, session: Session, text: str, message: IncomingMessage
