@@ -21,7 +21,7 @@ from knowledge_base import (
     read_queries,
 )
 from knowledge_base.calibration import calibrate, save_decisions
-from knowledge_base.dataset import faq_documents, split_queries
+from knowledge_base.dataset import LabelledQuery, faq_documents, split_queries
 from knowledge_base.embedders import limit_threads
 from knowledge_base.evaluate import EvalReport, evaluate
 from knowledge_base.importer import import_faqs
@@ -111,12 +111,57 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _agents_labels(args: argparse.Namespace) -> list[LabelledQuery]:
+    """The questions agents labelled in the console (insights/question_labels.py), as queries:
+    the guide they chose is the relevant one; "no guide" makes it out of scope."""
+    from bot.storage.db import Database
+    from insights.question_labels import labelled_questions
+
+    var_dir = Path(os.environ.get("CIVIC_VAR_DIR") or _root(args) / "var")
+    db = Database(os.environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'civic.db'}")
+    try:
+        db.migrate()
+        rows = labelled_questions(db)
+    finally:
+        db.dispose()
+    return [
+        LabelledQuery(row.text, (row.guide,) if row.guide else (), row.lang)
+        for row in rows
+        if row.text.strip() and row.lang in ("en", "zh")
+    ]
+
+
 def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.errors import StoreUnavailable
+
     limit_threads(int(os.environ.get("CIVIC_TORCH_THREADS") or 1))  # timings as the bot runs
     kb = _open(args)
     dev = _root(args) / "knowledge_base" / "dev"
-    queries = [q for name in DEV_QUERIES for q in read_queries(dev / name)]
-    calibration, held_out = split_queries(queries)
+    queries = (
+        []
+        if args.no_dev
+        else [q for name in DEV_QUERIES if (dev / name).exists() for q in read_queries(dev / name)]
+    )
+    labels: list[LabelledQuery] = []
+    if not args.no_labels:
+        try:
+            labels = _agents_labels(args)
+        except (StoreUnavailable, SQLAlchemyError) as exc:
+            print(f"error: agents' labels unreadable ({type(exc).__name__}); --no-labels "
+                  "skips them",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+    known = set(kb.index.doc_ids)
+    usable = [q for q in queries + labels if not q.relevant or set(q.relevant) & known]
+    dropped = len(queries) + len(labels) - len(usable)
+    print(f"{len(queries)} development queries, {len(labels)} labelled by agents"
+          + (f"; {dropped} dropped (their guide is gone)" if dropped else ""))  # fmt: skip
+    calibration, held_out = split_queries(usable)
+    if not calibration:
+        print("error: no labelled queries to calibrate on", file=sys.stderr)
+        return 2
     decisions = calibrate(kb, calibration)
     counts: dict[str, int] = {}
     for query in calibration:
@@ -194,9 +239,14 @@ def add_kb_commands(subparsers: Any) -> argparse.ArgumentParser:
         "instead of calibrating on half of the queries",
     )
     ev.set_defaults(func=_cmd_eval)
-    commands.add_parser(
-        "calibrate", help="fit the answer/clarify/decline model on the dev calibration split"
-    ).set_defaults(func=_cmd_calibrate)
+    cal = commands.add_parser(
+        "calibrate",
+        help="fit the answer/clarify/decline model on the calibration half of the dev queries "
+        "and of the questions agents labelled in the console",
+    )
+    cal.add_argument("--no-labels", action="store_true", help="leave out the agents' labels")
+    cal.add_argument("--no-dev", action="store_true", help="leave out knowledge_base/dev")
+    cal.set_defaults(func=_cmd_calibrate)
     check = commands.add_parser(
         "check", help="check the guides: format, links, plain summaries, duplicates, reviews"
     )

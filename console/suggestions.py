@@ -54,6 +54,8 @@ class Suggestions:
         self._signature: Any = None  # of the guides folder the index in use was built from
         self._checked = 0.0
         self.refreshing: asyncio.Task[None] | None = None  # a rebuild under way
+        self._titles: tuple[Any, dict[str, dict[str, str]]] | None = None
+        self._titles_checked = 0.0
 
     def _load(self) -> Any:
         from knowledge_base import KnowledgeBase, SearchConfig, load_guides
@@ -91,6 +93,31 @@ class Suggestions:
             )
             for h in result.hits[:k]
         ]
+
+    async def guide_titles(self) -> dict[str, dict[str, str]]:
+        """Every guide's title per language (``{id: {lang: title}}``) read from the guides
+        folder, read again when the folder changed (looked at most every check_s seconds);
+        also when suggestions are off."""
+        now = time.monotonic()
+        if self._titles is None or now - self._titles_checked >= self.check_s:
+            self._titles_checked = now
+            signature = await asyncio.to_thread(self._folder_signature)
+            if self._titles is None or self._titles[0] != signature:
+                self._titles = (signature, await asyncio.to_thread(self._read_titles))
+        return self._titles[1]
+
+    def _read_titles(self) -> dict[str, dict[str, str]]:
+        from knowledge_base.errors import GuideError
+        from knowledge_base.guide import guide_files, parse_guide
+
+        titles: dict[str, dict[str, str]] = {}
+        for path in guide_files(self.guides_dir) if self.guides_dir.is_dir() else []:
+            try:
+                guide = parse_guide(path)
+            except GuideError:  # `civic kb check` names it; the others are still offered
+                continue
+            titles.setdefault(guide.id, {})[guide.lang] = guide.title
+        return titles
 
     def _folder_signature(self) -> Any:
         from knowledge_base.live import folder_signature

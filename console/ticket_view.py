@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
@@ -22,6 +22,7 @@ from console.api import Accounts, Desk, Gw, TicketId, may_see_team
 from console.auth import DeskAgent
 from console.labels import Wording, label, last_question, wording
 from console.suggestions import Suggestions
+from insights import question_labels
 
 
 class LineOut(BaseModel):
@@ -44,6 +45,32 @@ class SuggestionOut(BaseModel):
     section: str
     snippet: str
     score: float
+
+
+class GuideChoice(BaseModel):
+    guide_id: str
+    title: str
+
+
+class UnsettledOut(BaseModel):
+    """A question of the conversation the assistant declined (or met with a choice of guides),
+    for the agent to label: which guide answers it, or none (feeds `civic kb calibrate`)."""
+
+    message_id: int
+    text: str  # masked unless revealed; shown with textContent
+    outcome: Literal["declined", "clarified"]
+    at: datetime
+    labelled: bool
+    guide: GuideChoice | None = Field(description="the label: the guide that answers it")
+    labelled_by: str | None
+    choices: list[GuideChoice] = Field(description="the guides suggested for this question")
+
+
+class LabelIn(BaseModel):
+    message_id: int = Field(ge=1, le=2**62)
+    guide_id: str | None = Field(
+        default=None, max_length=120, description="the guide that answers it; null: none does"
+    )
 
 
 class FormOut(BaseModel):
@@ -74,6 +101,9 @@ class TicketOut(BaseModel):
     form: FormOut
     suggestions: list[SuggestionOut]
     last_question: str | None
+    unsettled: list[UnsettledOut] = Field(
+        default_factory=list, description="questions the assistant could not settle, to label"
+    )
     masked: bool = Field(
         description="ID and phone numbers are masked; ask again with ?reveal=true (audited)"
     )
@@ -148,6 +178,7 @@ async def get_ticket(
     last = last_question(lines)
     found = await suggestions(request, gw).top(last or "", record.lang)
     form = await form_data(gw.redis, record.citizen_id)
+    unsettled = await _unsettled(request, gw, record.citizen_id, show)
     return TicketOut(
         id=record.id, conversation_id=record.citizen_id, status=record.status, kind=record.kind,
         reason=record.reason, topic=record.topic, lang=record.lang,
@@ -158,8 +189,93 @@ async def get_ticket(
         transcript=[_line(line, show) for line in lines],
         form=FormOut(active_form=form.active_form, slots=show(form.slots)),
         suggestions=[SuggestionOut(**s.__dict__) for s in found],
-        last_question=show(last), masked=not reveal,
+        last_question=show(last), unsettled=unsettled, masked=not reveal,
     )  # fmt: skip
+
+
+def _title(titles: dict[str, dict[str, str]], guide_id: str, lang: str) -> str:
+    names = titles.get(guide_id, {})
+    return names.get(lang) or next(iter(names.values()), guide_id)
+
+
+def _unsettled_out(
+    q: question_labels.Unsettled,
+    titles: dict[str, dict[str, str]],
+    text: str,
+    choices: list[GuideChoice],
+) -> UnsettledOut:
+    guide = None
+    if q.guide:
+        guide = GuideChoice(guide_id=q.guide, title=_title(titles, q.guide, q.lang))
+    outcome: Literal["declined", "clarified"] = (
+        "clarified" if q.outcome == "clarified" else "declined"
+    )
+    return UnsettledOut(
+        message_id=q.message_id, text=text, outcome=outcome, at=q.at, labelled=q.labelled,
+        guide=guide, labelled_by=q.labelled_by, choices=choices,
+    )  # fmt: skip
+
+
+async def _unsettled(
+    request: Request, gw: Gw, citizen_id: str, show: Callable[[Any], Any]
+) -> list[UnsettledOut]:
+    """The conversation's declined / clarified questions (the last five), each with the
+    guides suggested for it and its label."""
+    found = (await asyncio.to_thread(question_labels.unsettled, gw.db, citizen_id))[-5:]
+    if not found:
+        return []
+    hints = suggestions(request, gw)
+    titles = await hints.guide_titles()
+    out = []
+    for q in found:
+        suggested = await hints.top(q.text, q.lang)
+        choices = [GuideChoice(guide_id=s.guide_id, title=s.title) for s in suggested]
+        out.append(_unsettled_out(q, titles, show(q.text), choices))
+    return out
+
+
+@router.get(
+    "/guides",
+    response_model=list[GuideChoice],
+    summary="Every guide (id and title in the language asked for), to label a question with",
+)
+async def get_guides(
+    agent: DeskAgent, gw: Gw, request: Request, lang: Literal["en", "zh"] = "en"
+) -> list[GuideChoice]:
+    titles = await suggestions(request, gw).guide_titles()
+    choices = [GuideChoice(guide_id=g, title=_title(titles, g, lang)) for g in titles]
+    return sorted(choices, key=lambda c: c.title.casefold())
+
+
+@router.post(
+    "/tickets/{ticket_id}/labels",
+    response_model=UnsettledOut,
+    summary="Label a question the assistant could not settle: the guide that answers it, or none",
+)
+async def label_question(
+    ticket_id: TicketId, body: LabelIn, agent: DeskAgent, gw: Gw, d: Desk, acc: Accounts,
+    request: Request,
+) -> UnsettledOut:  # fmt: skip
+    record = await asyncio.to_thread(ticket_records.ticket, gw.db, ticket_id)
+    holder = await d.queue.holder(ticket_id)
+    if record is None or not (
+        agent.supervisor or holder == agent.username or record.agent == agent.username
+    ):
+        raise HTTPException(404, f"no ticket {ticket_id} of yours")
+    titles = await suggestions(request, gw).guide_titles()
+    if body.guide_id is not None and body.guide_id not in titles:
+        raise HTTPException(422, f"no guide {body.guide_id!r}")
+    saved = await asyncio.to_thread(
+        question_labels.set_label, gw.db, record.citizen_id, body.message_id, body.guide_id,
+        ticket_id, agent.username, gw.clock.now(),
+    )  # fmt: skip
+    if saved is None:
+        raise HTTPException(404, f"no unanswered question {body.message_id} in this conversation")
+    await acc.audit(
+        agent.username, "label_question", f"ticket:{ticket_id}",
+        {"message_id": body.message_id, "guide": body.guide_id},
+    )  # fmt: skip
+    return _unsettled_out(saved, titles, mask_value(saved.text), [])
 
 
 def _line(line: ticket_records.Line, show: Callable[[Any], Any]) -> LineOut:

@@ -85,6 +85,17 @@ def save_decisions(
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
 
 
+def served_fingerprint(index_fingerprint: str, config: SearchConfig) -> str:
+    """What a knowledge base serves: its index's fingerprint, and the calibration file's content
+    when there is one (so `civic kb reload` after `civic kb calibrate` switches the action
+    servers to the new decisions, and waits until each one has)."""
+    try:
+        stamp = hashlib.sha256(config.calibration_path.read_bytes()).hexdigest()
+    except OSError:  # no calibration: the zero-shot model decides
+        return index_fingerprint
+    return hashlib.sha256(f"{index_fingerprint}:{stamp}".encode()).hexdigest()[:16]
+
+
 def load_decisions(config: SearchConfig) -> dict[str, DecisionModel]:
     """Decision models from config.calibration_path (empty when the file does not exist)."""
     path = config.calibration_path

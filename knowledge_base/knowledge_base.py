@@ -9,7 +9,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from knowledge_base.calibration import load_decisions, load_zero_shot, settings_key
+from knowledge_base.calibration import (
+    load_decisions,
+    load_zero_shot,
+    served_fingerprint,
+    settings_key,
+)
 from knowledge_base.config import SearchConfig
 from knowledge_base.decision import DecisionModel
 from knowledge_base.documents import Document, document_from_guide
@@ -123,7 +128,7 @@ class KnowledgeBase:
                 write_manifest(staging, expected)
                 replace_dir(staging, index_dir)
         kb = cls(index, config, guides, load_decisions(config))
-        kb.fingerprint = manifest_fingerprint(expected)
+        kb.fingerprint = served_fingerprint(manifest_fingerprint(expected), config)
         _ = kb.speller  # built at start, not on a citizen's first question
         return kb
 
@@ -138,7 +143,7 @@ class KnowledgeBase:
             check_manifest(index_dir, expected)
             index = SearchIndex.load(index_dir)
         kb = cls(index, config, guides, load_decisions(config))
-        kb.fingerprint = manifest_fingerprint(expected)
+        kb.fingerprint = served_fingerprint(manifest_fingerprint(expected), config)
         _ = kb.speller  # built at start, not on a citizen's first question
         return kb
 

@@ -6,7 +6,8 @@ the saved vectors of every unchanged chunk, so an edit re-embeds only what chang
 knowledge base answers until the new one is complete; then one reference is swapped. A caller
 that takes ``current`` once per request sees one consistent knowledge base throughout.
 
-``fingerprint`` (see manifest.manifest_fingerprint) names what a knowledge base was built from,
+``fingerprint`` (see manifest.manifest_fingerprint, calibration.served_fingerprint) names what a
+knowledge base was built from (and the calibration it decides with),
 so a client can ask a server which version it serves. ``folder_signature`` is a cheap change
 detector (file names, sizes, modification times) for watchers that poll."""
 
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from knowledge_base.calibration import served_fingerprint
 from knowledge_base.config import SearchConfig
 from knowledge_base.guide import guide_files
 from knowledge_base.knowledge_base import KnowledgeBase, expected_manifest
@@ -33,7 +35,7 @@ def folder_fingerprint(guides_dir: Path, config: SearchConfig) -> str:
     """The fingerprint an index of the folder's guides will have (GuideError when a guide is
     malformed). Parses the guides; embeds nothing."""
     _, _, manifest = expected_manifest(guides_dir, config)
-    return manifest_fingerprint(manifest)
+    return served_fingerprint(manifest_fingerprint(manifest), config)
 
 
 def folder_signature(guides_dir: Path) -> Signature:

@@ -126,3 +126,19 @@ class QuestionCluster(Base):
     covered_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     marked_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class QuestionLabel(Base):
+    """An agent's word on a question the assistant declined or clarified: the guide that answers
+    it, or none (out of scope). Feeds `civic kb calibrate`. No text: the question is its
+    transcript message, and the label goes when that message does (retention)."""
+
+    __tablename__ = "question_labels"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[int] = mapped_column(Integer, unique=True)
+    ticket_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    lang: Mapped[str] = mapped_column(String(5))
+    outcome: Mapped[str] = mapped_column(String(20))  # what the assistant did: declined, clarified
+    guide: Mapped[str | None] = mapped_column(String(120), nullable=True)  # None: no guide
+    labelled_by: Mapped[str] = mapped_column(String(100))
+    labelled_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,9 +1,10 @@
 """Data retention, SQL part: transcripts, closed tickets and outcome events older than the
 retention period are deleted (question clusters refer to transcript messages: their questions go
-with them). Open tickets and their conversations are kept whatever their age. Cases follow the
-same period from the day they were finished (bot/cases/retention.py). The rest of what retention
-forgets (Rasa trackers, sessions, uploads, closed cases' personal data, the audit log) is
-civic/retention.py's, which runs this first.
+with them; agents' question labels are deleted with their message). Open tickets and their
+conversations are kept whatever their age. Cases follow the same period from the day they were
+finished (bot/cases/retention.py). The rest of what retention forgets (Rasa trackers, sessions,
+uploads, closed cases' personal data, the audit log) is civic/retention.py's, which runs this
+first.
 
 On SQLite the deleted content is overwritten (secure_delete), not left in free pages.
 """
@@ -17,7 +18,13 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from bot.storage.db import Database
-from bot.storage.models import OutcomeEvent, Ticket, TicketEvent, TranscriptMessage
+from bot.storage.models import (
+    OutcomeEvent,
+    QuestionLabel,
+    Ticket,
+    TicketEvent,
+    TranscriptMessage,
+)
 
 CLOSED_STATES = ("closed", "cancelled", "abandoned")
 
@@ -60,6 +67,7 @@ def run_retention(db: Database, now: datetime, days: int, dry_run: bool = False)
             for chunk in _chunks(old_outcomes):
                 session.execute(delete(OutcomeEvent).where(OutcomeEvent.id.in_(chunk)))
             for chunk in _chunks(message_ids):
+                session.execute(delete(QuestionLabel).where(QuestionLabel.message_id.in_(chunk)))
                 session.execute(delete(TranscriptMessage).where(TranscriptMessage.id.in_(chunk)))
             for chunk in _chunks(ticket_ids):
                 session.execute(delete(TicketEvent).where(TicketEvent.ticket_id.in_(chunk)))

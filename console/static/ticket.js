@@ -137,6 +137,102 @@ function renderContext(ticket) {
     li.appendChild(el("div", t("context.snippet", { section, snippet: s.snippet }), "muted"));
     list.appendChild(li);
   });
+  renderUnsettled(ticket);
+}
+
+// --- labelling the questions the assistant could not answer (feeds `civic kb calibrate`) --
+
+const guideLists = {};  // lang -> [{guide_id, title}] for the "another guide" list
+let unsettledDrawn = null;  // what is on screen (a live refresh with nothing new redraws nothing)
+
+async function guideList(lang) {
+  if (!guideLists[lang]) {
+    try { guideLists[lang] = await api("GET", "/api/v1/agent/guides?lang=" + encodeURIComponent(lang)); } catch (error) { return []; }
+  }
+  return guideLists[lang];
+}
+
+function labelWords(q) {
+  if (!q.labelled) return t("label.none_yet");
+  const who = q.labelled_by === state.me.username ? t("label.by_you") : q.labelled_by;
+  return q.guide ? t("label.is_guide", { guide: q.guide.title, name: who }) : t("label.is_none", { name: who });
+}
+
+function renderUnsettled(ticket, force) {
+  const box = $("unsettled-box");
+  const list = $("unsettled");
+  const questions = ticket.unsettled || [];
+  const acting = ticket.holder === state.me.username || state.me.role === "supervisor" || ticket.status !== "waiting";
+  const drawn = JSON.stringify([ticket.id, I18N.lang, acting, questions]);
+  if (!force && drawn === unsettledDrawn) return;
+  unsettledDrawn = drawn;
+  box.hidden = !questions.length;
+  clear(list);
+  questions.forEach((q) => {
+    const li = el("li");
+    li.dataset.message = String(q.message_id);
+    li.appendChild(el("div", t("text.quote", { text: q.text }), "question"));
+    li.appendChild(el("div", t("label.outcome." + q.outcome, { time: I18N.time(q.at) }), "muted"));
+    const status = el("div", labelWords(q), "label-state");
+    li.appendChild(status);
+    if (!acting) { list.appendChild(li); return; }
+    const group = el("div", null, "choices");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", t("label.choices", { text: q.text.length > 60 ? q.text.slice(0, 57) + "…" : q.text }));
+    const chosen = q.labelled ? (q.guide ? q.guide.guide_id : "") : null;
+    const choices = q.choices.slice();
+    if (q.guide && !choices.some((c) => c.guide_id === q.guide.guide_id)) choices.unshift(q.guide);
+    choices.forEach((c) => group.appendChild(labelButton(ticket, q, c.guide_id, c.title, chosen)));
+    group.appendChild(labelButton(ticket, q, "", t("label.no_guide"), chosen));
+    li.appendChild(group);
+    const other = el("div", null, "other");
+    const select = el("select");
+    select.setAttribute("aria-label", t("label.other_label"));
+    say(select.appendChild(el("option")), "label.other").value = "";
+    select.addEventListener("focus", async () => {
+      if (select.options.length > 1) return;
+      (await guideList(ticket.lang)).forEach((g) => { const o = el("option", g.title); o.value = g.guide_id; select.appendChild(o); });
+    }, { once: true });
+    const apply = el("button", t("label.apply"), "secondary");
+    apply.type = "button";
+    apply.addEventListener("click", () => {
+      if (!select.value) { select.focus(); return; }
+      sendLabel(ticket, q, select.value, select.selectedOptions[0].textContent);
+    });
+    other.appendChild(select);
+    other.appendChild(apply);
+    li.appendChild(other);
+    list.appendChild(li);
+  });
+}
+
+function labelButton(ticket, q, guideId, title, chosen) {
+  const button = el("button", title, "secondary");
+  button.type = "button";
+  button.dataset.guide = guideId;
+  button.setAttribute("aria-pressed", String(chosen === guideId));
+  button.addEventListener("click", () => sendLabel(ticket, q, guideId, title));
+  return button;
+}
+
+async function sendLabel(ticket, q, guideId, title) {
+  say($("ticket-error"), null);
+  try {
+    const saved = await api("POST", "/api/v1/agent/tickets/" + ticket.id + "/labels", { message_id: q.message_id, guide_id: guideId || null });
+    Object.assign(q, { labelled: true, guide: saved.guide, labelled_by: saved.labelled_by });
+  } catch (error) {
+    sayProblem($("ticket-error"), error, { 404: "label.error.gone", 422: "label.error.guide" });
+    return;
+  }
+  const focused = document.activeElement;
+  const where = focused && focused.dataset ? focused.dataset.guide : undefined;
+  renderUnsettled(ticket, true);
+  say($("label-status"), guideId ? "label.saved_guide" : "label.saved_none", { guide: title });
+  // keep the keyboard where it was: on the same choice of the same question
+  const item = $("unsettled").querySelector('li[data-message="' + q.message_id + '"]');
+  const again = item && where !== undefined ? [...item.querySelectorAll("button[data-guide]")].find((b) => b.dataset.guide === where) : null;
+  if (again) again.focus();
+  else if (item) (item.querySelector("button[data-guide]") || item).focus();
 }
 
 function renderCanned(lang) {

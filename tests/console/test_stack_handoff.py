@@ -4,6 +4,8 @@ gateway restart with tickets waiting."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from civic.stack import Stack
@@ -59,6 +61,32 @@ def test_full_handoff_citizen_agent_rating(stack: Stack) -> None:
     assert kinds[-1] == "closed" and kinds.count("agent_replied") == 1
     citizen.say("How do I get a library card?")  # the bot is back
     assert "library-card" in citizen.texts()
+
+
+def test_agent_labels_the_question_the_assistant_declined(stack: Stack) -> None:
+    """The real decline (Rasa, the action server's search, the outcome drain) reaches the
+    ticket; one click labels it; `civic kb calibrate` would read it."""
+    agent = AgentClient(stack, add_agent(stack, "agent"))
+    citizen = Citizen(stack)
+    question = "can I get a fishing licence for the lake"
+    citizen.say(question)
+    assert "I don't have" in citizen.texts()  # declined, with a person offered
+    citizen.say("I want to talk to a real person")
+    ticket = agent.waiting_for(citizen.id)
+    path = f"/api/v1/agent/tickets/{ticket['id']}"
+    agent.post(path + "/claim")
+    agent.post(path + "/messages", {"text": "Fishing permits are sold at the lake office."}, 201)
+    deadline = time.monotonic() + 30  # the outcome drain moves events to SQL every few seconds
+    while not (view := agent.get(path))["unsettled"] and time.monotonic() < deadline:
+        time.sleep(0.5)
+    [unsettled] = view["unsettled"]
+    assert (unsettled["text"], unsettled["outcome"], unsettled["labelled"]) == (
+        question, "declined", False
+    )  # fmt: skip
+    labelled = agent.post(path + "/labels", {"message_id": unsettled["message_id"]})
+    assert (labelled["labelled"], labelled["guide"]) == (True, None)
+    [again] = agent.get(path)["unsettled"]
+    assert (again["labelled"], again["labelled_by"]) == (True, agent.username)
 
 
 def test_gateway_restart_keeps_waiting_tickets_and_their_clocks(stack: Stack) -> None:

@@ -164,3 +164,23 @@ def test_a_request_for_the_index_already_served_rebuilds_nothing(tmp_path: Path)
     while live.status()["fingerprint"] != fourth:
         assert live.wait(60)
     assert gate.calls == 4 and live.status()["reloads"] == 3
+
+
+def test_a_new_calibration_is_a_reload_of_its_own(tmp_path: Path) -> None:
+    """`civic kb calibrate` writes the decisions; `civic kb reload` (same guides) switches the
+    servers to them: the calibration file is part of what a knowledge base serves."""
+    from dataclasses import replace
+
+    from knowledge_base.calibration import save_decisions
+
+    guides = _copy(tmp_path)
+    config = replace(BM25_ONLY, calibration_path=tmp_path / "calibration.json")
+    live = LiveKnowledgeBase(guides, tmp_path / "index", config)
+    before = live.current
+    assert live.request_reload() == before.fingerprint  # nothing changed: nothing to do
+    save_decisions(config.calibration_path, {}, {"en": 0})
+    target = live.request_reload()
+    assert target != before.fingerprint and target == folder_fingerprint(guides, config)
+    assert live.wait(60)
+    assert live.current is not before and live.current.fingerprint == target
+    assert live.current.index.build_stats.get("embedded") in (None, 0)  # the index was reused

@@ -68,3 +68,28 @@ def test_retention_deletes_only_what_is_old_and_closed(db: Database, citizen: st
         )
     assert left == {citizen + ":old-open", citizen + ":recent"}
     assert tickets == {citizen + ":old-open", citizen + ":recent"}
+
+
+def test_question_labels_go_with_their_message(db: Database, citizen: str) -> None:
+    from bot.storage.models import OutcomeEvent, QuestionLabel
+    from insights.question_labels import labelled_questions, set_label
+
+    ids = {}
+    for name, age in (("old", 400), ("recent", 10)):
+        at = NOW - timedelta(days=age)
+        with db.session() as session:
+            message = TranscriptMessage(citizen_id=f"{citizen}:{name}", channel="rest",
+                                        sender="citizen", text=f"{name} {citizen}?",
+                                        created_at=at)  # fmt: skip
+            session.add(message)
+            session.flush()
+            ids[name] = message.id
+            session.add(OutcomeEvent(at=at, subject="s", kind="declined", channel="rest",
+                                     lang="en", message_id=message.id))  # fmt: skip
+        assert set_label(db, f"{citizen}:{name}", ids[name], None, None, "ana", at) is not None
+    run_retention(db, NOW, days=365)
+    with db.session() as session:
+        kept = set(session.scalars(select(QuestionLabel.message_id)))
+    assert ids["recent"] in kept and ids["old"] not in kept
+    texts = {q.text for q in labelled_questions(db)}
+    assert f"recent {citizen}?" in texts and f"old {citizen}?" not in texts

@@ -1,0 +1,145 @@
+"""Agents' labels on the questions the assistant could not settle, for `civic kb calibrate`.
+
+A question the assistant declined (or answered only with a choice of guides) and a citizen then
+took to a person is exactly what a city's own calibration needs: the agent who answered it knows
+which guide answers it, or that none does. The console shows those questions of a ticket's
+conversation with one-click buttons (the guides suggested for the question, "no guide covers
+this", or any other guide); the label is stored here and `civic kb calibrate` adds the labelled
+questions to the queries it fits the decision model on.
+
+Privacy: a label holds no text. The question is its transcript message (its text is read from
+the transcript when the calibration runs); retention deletes the label with the message
+(bot/storage/retention.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.errors import StoreUnavailable
+from bot.storage.db import Database
+from bot.storage.models import OutcomeEvent, QuestionLabel, TranscriptMessage
+
+UNSETTLED = ("declined", "clarified")
+
+
+@dataclass(frozen=True)
+class Unsettled:
+    """A citizen's question the assistant declined or clarified, with its label if any."""
+
+    message_id: int
+    text: str
+    lang: str
+    outcome: str  # declined | clarified
+    at: datetime
+    labelled: bool
+    guide: str | None  # the label: the guide that answers it (None: no guide, or not labelled)
+    labelled_by: str | None
+
+
+@dataclass(frozen=True)
+class Labelled:
+    text: str
+    lang: str
+    guide: str | None  # None: out of scope (no guide answers it)
+
+
+def unsettled(db: Database, citizen_id: str, limit: int = 20) -> list[Unsettled]:
+    """The conversation's declined and clarified questions (newest last, at most `limit`)."""
+    with db.session() as session:
+        rows = session.execute(
+            select(OutcomeEvent, TranscriptMessage.text, QuestionLabel)
+            .join(TranscriptMessage, TranscriptMessage.id == OutcomeEvent.message_id)
+            .outerjoin(QuestionLabel, QuestionLabel.message_id == OutcomeEvent.message_id)
+            .where(
+                TranscriptMessage.citizen_id == citizen_id,
+                OutcomeEvent.kind.in_(UNSETTLED),
+            )
+            .order_by(OutcomeEvent.message_id.desc())
+            .limit(limit)
+        ).all()
+    out = [
+        Unsettled(
+            message_id=event.message_id or 0,
+            text=text,
+            lang=event.lang,
+            outcome=event.kind,
+            at=event.at,
+            labelled=label is not None,
+            guide=label.guide if label is not None else None,
+            labelled_by=label.labelled_by if label is not None else None,
+        )
+        for event, text, label in rows
+    ]
+    return out[::-1]
+
+
+def set_label(
+    db: Database,
+    citizen_id: str,
+    message_id: int,
+    guide: str | None,
+    ticket_id: int | None,
+    by: str,
+    now: datetime,
+) -> Unsettled | None:
+    """Label one of the conversation's unsettled questions (again: the newer label wins).
+    None when the message is not a declined or clarified question of this conversation."""
+    try:
+        return _set_label(db, citizen_id, message_id, guide, ticket_id, by, now)
+    except StoreUnavailable as exc:
+        if not isinstance(exc.__cause__, IntegrityError):
+            raise
+        # a colleague labelled it at the same moment: this label overwrites theirs
+        return _set_label(db, citizen_id, message_id, guide, ticket_id, by, now)
+
+
+def _set_label(
+    db: Database,
+    citizen_id: str,
+    message_id: int,
+    guide: str | None,
+    ticket_id: int | None,
+    by: str,
+    now: datetime,
+) -> Unsettled | None:
+    with db.session() as session:
+        found = session.execute(
+            select(OutcomeEvent, TranscriptMessage.text)
+            .join(TranscriptMessage, TranscriptMessage.id == OutcomeEvent.message_id)
+            .where(
+                OutcomeEvent.message_id == message_id,
+                TranscriptMessage.citizen_id == citizen_id,
+                OutcomeEvent.kind.in_(UNSETTLED),
+            )
+            .limit(1)
+        ).first()
+        if found is None:
+            return None
+        event, text = found
+        label = session.scalar(select(QuestionLabel).where(QuestionLabel.message_id == message_id))
+        if label is None:
+            label = QuestionLabel(message_id=message_id)
+            session.add(label)
+        label.ticket_id = ticket_id
+        label.lang = event.lang
+        label.outcome = event.kind
+        label.guide = guide
+        label.labelled_by = by
+        label.labelled_at = now
+    return Unsettled(message_id, text, event.lang, event.kind, event.at, True, guide, by)
+
+
+def labelled_questions(db: Database) -> list[Labelled]:
+    """Every labelled question whose text is still kept, oldest first."""
+    with db.session() as session:
+        rows = session.execute(
+            select(TranscriptMessage.text, QuestionLabel.lang, QuestionLabel.guide)
+            .join(TranscriptMessage, TranscriptMessage.id == QuestionLabel.message_id)
+            .order_by(QuestionLabel.id)
+        ).all()
+    return [Labelled(text, lang, guide) for text, lang, guide in rows]
