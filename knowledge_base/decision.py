@@ -48,7 +48,9 @@ class DecisionModel:
         for name, mean, scale, coef in zip(
             self.features, self.mean, self.scale, coefs, strict=True
         ):
-            z += coef * (features.get(name, 0.0) - mean) / scale
+            # a feature that cannot be measured for this query counts as its fitting mean
+            # (no evidence either way), e.g. BM25's for a guide in another language
+            z += coef * (features.get(name, mean) - mean) / scale
         return z
 
     def confidence(self, features: dict[str, float]) -> float:
@@ -140,9 +142,11 @@ def fit_decision(
             f"(got {len(observations)}, {int(labels.sum())} right)"
         )
     group = np.array(list(groups) if groups is not None else ["all"] * len(observations))
-    names = tuple(sorted(observations[0].features))
-    x = np.array([[o.features.get(n, 0.0) for n in names] for o in observations], np.float64)
-    mean, scale = x.mean(axis=0), x.std(axis=0)
+    names = tuple(sorted(set().union(*(o.features for o in observations))))
+    x = np.array([[o.features.get(n, np.nan) for n in names] for o in observations], np.float64)
+    mean = np.nan_to_num(np.nanmean(x, axis=0)) if np.isnan(x).any() else x.mean(axis=0)
+    x = np.where(np.isnan(x), mean, x)  # a feature a query lacks counts as the mean (see _linear)
+    scale = x.std(axis=0)
     scale[scale < 1e-9] = 1.0
     x = (x - mean) / scale
     has_oos = np.array([(~in_scope[group == g]).any() for g in group])

@@ -49,6 +49,10 @@ class _Signal:
     docs: Vector  # the document score that is fused
     proto: Vector | None  # cosine to each document's prototype (dense signals)
     reaches_other: bool = False  # scores the documents of the other language only (see rank)
+    # before _as_same_language: each document's best chunk and prototype cosines as measured
+    # (the other language's documents' cross-lingual), for the decision features
+    raw_best: Vector | None = None
+    raw_proto: Vector | None = None
 
 
 def _doc_max(index: SearchIndex, chunk_scores: Vector) -> Vector:
@@ -88,10 +92,12 @@ def _dense_signal(
         chunk_scores = np.where(covered, chunk_scores, floor).astype(np.float32)
     proto = (index.prototypes[spec] @ vector).astype(np.float32)
     reaches = False
+    raw_best = raw_proto = None
     if others is not None:
         own = others[index.chunk_doc]
         reaches = bool(covered[own].all())
         if reaches:
+            raw_best, raw_proto = _doc_max(index, chunk_scores), proto
             chunk_scores, proto = _as_same_language(index, chunk_scores, proto, lang, others)
     best = _doc_max(index, chunk_scores)
     docs = best
@@ -99,7 +105,10 @@ def _dense_signal(
         docs = docs + settings.knn_weight * _topk_mean(index, chunk_scores, settings.knn)
     if settings.proto_weight > 0:
         docs = docs + settings.proto_weight * proto
-    return _Signal(spec, weight, chunk_scores, best, docs.astype(np.float32), proto, reaches)
+    return _Signal(
+        spec, weight, chunk_scores, best, docs.astype(np.float32), proto, reaches,
+        raw_best, raw_proto,
+    )  # fmt: skip
 
 
 def _as_same_language(
@@ -228,9 +237,15 @@ def _features(
     share = float(bm25.best[top]) / (index.bm25.idf_mass(tokens) + 1.0)
     ref = reference.get(f"{lang}:bm25")
     features["bm25_top"] = ref.z(share) if ref else share
+    across = ""  # the top guide exists only in the other language: "{lang}>{other}"
     if others is not None and others[top]:
-        # a guide in the other language only: the signals that can score it speak for it
+        # the signals that can score it speak for it, its cosines measured against the
+        # corpus's cross-lingual near misses (reference.py); BM25 cannot (it matches words
+        # of the query's language): left out, the decision model takes it as unknown (see
+        # DecisionModel._linear)
         signals = [s for s in signals if s.reaches_other] or signals
+        features.pop("bm25_top")
+        across = f"{lang}>{'zh' if lang == 'en' else 'en'}"
     dense: dict[str, list[tuple[float, float]]] = {}
     agree = 0.0
     for signal in signals:
@@ -252,6 +267,12 @@ def _features(
             "proto_margin": (proto_top - proto_second) / proto_std,
             "knn_share": float(np.mean(index.chunk_doc[nearest] == top)),
         }
+        cos_x = reference.get(f"{across}:cos:{signal.name}") if across else None
+        proto_x = reference.get(f"{across}:proto:{signal.name}") if across else None
+        if cos_x and proto_x and signal.raw_best is not None and signal.raw_proto is not None:
+            # levels against the cross-lingual near misses; margins stay on the mapped scale
+            current["dense_top"] = cos_x.z(float(signal.raw_best[top]))
+            current["proto_top"] = proto_x.z(float(signal.raw_proto[top]))
         for name, value in current.items():
             dense.setdefault(name, []).append((value, signal.weight))
     for name, pairs in dense.items():

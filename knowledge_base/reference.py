@@ -22,7 +22,7 @@ from knowledge_base.documents import QUESTION_LIKE
 from knowledge_base.text import tokenize
 
 if TYPE_CHECKING:
-    from knowledge_base.index import SearchIndex
+    from knowledge_base.index import BoolArray, Matrix, SearchIndex
 
 PROBES = 300
 # A floor under the spread, so that a corpus of two near-identical documents does not turn
@@ -56,17 +56,50 @@ def _stats(values: list[float]) -> Reference | None:
     return Reference(float(np.mean(values)), max(float(np.std(values)), MIN_STD))
 
 
+def _language_prototypes(index: SearchIndex, spec: str, lang: str) -> Matrix:
+    """Per document, the unit mean of its question-like chunk vectors in ``lang`` (every chunk
+    in ``lang`` when it has no question-like one); a zero row when it has no text in ``lang``."""
+    vectors = index.dense[spec].vectors
+    in_lang = index.covered[spec] & (index.chunk_lang == lang)
+    question = np.array([c.section in QUESTION_LIKE for c in index.chunks], np.bool_) & in_lang
+    protos = np.zeros((len(index.doc_starts), vectors.shape[1]), np.float32)
+    for doc, (start, end) in enumerate(zip(index.doc_starts, index.doc_ends, strict=True)):
+        rows = vectors[start:end][question[start:end]]
+        if not len(rows):
+            rows = vectors[start:end][in_lang[start:end]]
+        if len(rows):
+            mean = rows.mean(axis=0)
+            protos[doc] = mean / (np.linalg.norm(mean) or 1.0)
+    return protos
+
+
 def near_miss_reference(index: SearchIndex) -> dict[str, Reference]:
     """Reference per ``"{lang}:{signal}"`` with signal ``bm25``, ``cos:{model}`` or
-    ``proto:{model}``; missing when the corpus has fewer than two documents (or probes)."""
+    ``proto:{model}``; missing when the corpus has fewer than two documents (or probes).
+
+    With text in both languages, also ``"{lang}>{other}:cos:{model}"`` and
+    ``"...:proto:{model}"`` for each multilingual model: the same near misses, scored against
+    the other documents' text in the other language only. A query whose best guide exists only
+    in the other language is measured against these (fusion._features): a cross-lingual cosine
+    runs lower than a same-language one, also for the right guide."""
     out: dict[str, Reference] = {}
     if len(index.doc_starts) < 2:
         return out
-    for lang in sorted(set(index.chunk_lang.tolist())):
+    langs = sorted(set(index.chunk_lang.tolist()))
+    for lang in langs:
         probes = _probes(index, lang)
         bm25: list[float] = []
         cos: dict[str, list[float]] = {spec: [] for spec in index.dense}
         proto: dict[str, list[float]] = {spec: [] for spec in index.dense}
+        across: dict[str, tuple[str, BoolArray, Matrix, BoolArray]] = {}
+        for other in langs:
+            for spec in index.dense if other != lang else ():
+                reach = index.covered[spec] & (index.chunk_lang == other)
+                if reach.any() and (index.covered[spec] & (index.chunk_lang == lang)).any():
+                    has = np.maximum.reduceat(reach.astype(np.int8), index.doc_starts) > 0
+                    across[spec] = (other, reach, _language_prototypes(index, spec, other), has)
+        cos_x: dict[str, list[float]] = {spec: [] for spec in across}
+        proto_x: dict[str, list[float]] = {spec: [] for spec in across}
         for chunk in probes:
             own = int(index.chunk_doc[chunk])
             tokens = tokenize(index.chunks[chunk].search_text, lang)
@@ -77,14 +110,32 @@ def near_miss_reference(index: SearchIndex) -> dict[str, Reference]:
                 if not index.covered[spec][chunk]:
                     continue
                 vector = dense.vectors[chunk]
-                docs = np.maximum.reduceat(dense.scores(vector), index.doc_starts)
+                scores = dense.scores(vector)
+                docs = np.maximum.reduceat(scores, index.doc_starts)
                 docs[own] = -np.inf
                 cos[spec].append(float(docs.max()))
                 protos = index.prototypes[spec] @ vector
                 protos[own] = -np.inf
                 proto[spec].append(float(protos.max()))
+                if spec in across:
+                    _, reach, lang_protos, has = across[spec]
+                    docs = np.maximum.reduceat(np.where(reach, scores, -np.inf), index.doc_starts)
+                    docs[own] = -np.inf
+                    if np.isfinite(docs).any():
+                        cos_x[spec].append(float(docs.max()))
+                    protos = np.where(has, lang_protos @ vector, -np.inf)
+                    protos[own] = -np.inf
+                    if np.isfinite(protos).any():
+                        proto_x[spec].append(float(protos.max()))
         stats = {"bm25": _stats(bm25)}
         stats |= {f"cos:{spec}": _stats(values) for spec, values in cos.items()}
         stats |= {f"proto:{spec}": _stats(values) for spec, values in proto.items()}
-        out |= {f"{lang}:{name}": ref for name, ref in stats.items() if ref is not None}
+        for spec, (other, *_) in across.items():
+            stats[f">{other}:cos:{spec}"] = _stats(cos_x[spec])
+            stats[f">{other}:proto:{spec}"] = _stats(proto_x[spec])
+        out |= {
+            (f"{lang}{name}" if name.startswith(">") else f"{lang}:{name}"): ref
+            for name, ref in stats.items()
+            if ref is not None
+        }
     return out

@@ -1,13 +1,15 @@
 """Guides written in one language only reach citizens who ask in the other (fusion.py): their
 scores from a multilingual model are mapped onto the query language's scale, anchored on the
 guides written in both; signals that cannot score them (BM25, a model of one language) do not
-count against them. A corpus whose guides are all in both languages ranks as before."""
+count against them, and their decision features are measured against the corpus's cross-lingual
+near misses. A corpus whose guides are all in both languages ranks as before."""
 
 from __future__ import annotations
 
 import zlib
 
 import numpy as np
+import pytest
 
 from knowledge_base import LanguageSettings, SearchConfig
 from knowledge_base.documents import Document, document_from_faq
@@ -95,3 +97,47 @@ def test_guides_in_both_languages_rank_as_before() -> None:
     assert not index.lacks["zh"].any() and not index.lacks["en"].any()
     ranking = rank(index, "狗怎么登记？", "zh", SETTINGS, {"bilingual": Bilingual()})
     assert index.doc_ids[int(ranking.order[0])] == "dog"
+
+
+def test_a_guide_in_the_other_language_is_judged_against_cross_lingual_near_misses() -> None:
+    """Its cosines are measured against the corpus's cross-lingual near misses (a question in
+    one language against the other guides' text in the other), not the same-language ones
+    every cross-lingual cosine falls short of; BM25, which cannot score it, is left out."""
+    boat = "Mooring permit for a boat at the pier"
+    index = _index([document_from_faq("boat", "en", [boat], boat)])
+    ref = index.reference
+    across, same = ref["zh>en:cos:bilingual"], ref["zh:cos:bilingual"]
+    assert across.mean < same.mean and "en>zh:proto:bilingual" in ref
+    question = "船停在码头要什么许可？"
+    features = rank(index, question, "zh", SETTINGS, {"bilingual": Bilingual()}).features
+    assert "bm25_top" not in features and "coverage" in features
+    vector = Bilingual().embed_queries([question])[0]
+    boat_chunks = index.chunk_doc == index.doc_ids.index("boat")
+    raw = float((index.dense["bilingual"].vectors[boat_chunks] @ vector).max())
+    assert features["dense_top"] == pytest.approx(across.z(raw), abs=1e-4)
+    # a guide in the query's language keeps the same-language units and BM25
+    own = rank(index, "怎么办护照？", "zh", SETTINGS, {"bilingual": Bilingual()}).features
+    assert "bm25_top" in own
+    # a corpus in one language has no cross-lingual reference
+    alone = SearchIndex.build(
+        [document_from_faq(i, "en", [en], en) for i, en, _ in BOTH], CONFIG, lambda s: Bilingual()
+    )
+    assert not [key for key in alone.reference if ">" in key]
+
+
+def test_a_feature_that_cannot_be_measured_counts_as_its_mean() -> None:
+    from knowledge_base.decision import DecisionModel, Observation, fit_decision
+
+    model = DecisionModel(
+        features=("a", "b"), mean=(1.0, 2.0), scale=(1.0, 4.0), coef=(0.5, -3.0),
+        intercept=0.1, answer_threshold=0.5, clarify_threshold=0.5, settings="any",
+    )  # fmt: skip
+    assert model.confidence({"a": 3.0}) == model.confidence({"a": 3.0, "b": 2.0})
+    rng = np.random.default_rng(0)
+    observations = []
+    for i, x in enumerate(rng.normal(size=40)):
+        features = {"a": float(x), **({} if i % 5 == 0 else {"b": float(x) + rng.normal()})}
+        observations.append(Observation(features, bool(x > 0), True, True))
+    observations[0] = Observation({"b": 1.0}, True, True, True)  # the first lacks "a"
+    fitted = fit_decision(observations, "any", clarify=False)
+    assert fitted.features == ("a", "b") and all(np.isfinite(fitted.mean))
