@@ -93,6 +93,27 @@ def _f(value: Any) -> str:
 
 
 def markdown(report: dict[str, Any]) -> str:
+    lines = _quality_markdown(report) if "ranking" in report else []
+    if report.get("latency"):
+        lines += [
+            "### Speed (shipped configuration)",
+            "",
+            "| set | p50 ms | p95 ms |",
+            "|---|---|---|",
+        ]
+        for name, row in report["latency"].items():
+            lines.append(f"| {name} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} |")
+    if report.get("build"):
+        lines += ["", f"guides index build: {json.dumps(report['build'])}"]
+    if report.get("load_average"):
+        lines += [
+            "",
+            f"load average (1 min) before and after the speed part: {report['load_average']}",
+        ]
+    return "\n".join(lines)
+
+
+def _quality_markdown(report: dict[str, Any]) -> list[str]:
     lines = ["### Ranking, each set held out (MAP / R@1, in-scope queries)", ""]
     for lang, data in report["ranking"].items():
         lines.append(f"{lang} shipped: {data['shipped']}")
@@ -135,18 +156,7 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {_f(two['right_auroc'])} |"
         )
     lines += ["", f"clarify band ships: {report['decisions']['clarify_band_ships']}", ""]
-    if report.get("latency"):
-        lines += [
-            "### Speed (shipped configuration)",
-            "",
-            "| set | p50 ms | p95 ms |",
-            "|---|---|---|",
-        ]
-        for name, row in report["latency"].items():
-            lines.append(f"| {name} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} |")
-    if report.get("build"):
-        lines += ["", f"guides index build: {json.dumps(report['build'])}"]
-    return "\n".join(lines)
+    return lines
 
 
 def main() -> int:
@@ -154,17 +164,25 @@ def main() -> int:
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--latency-queries", type=int, default=200)
     parser.add_argument("--no-speed", action="store_true", help="quality figures only")
+    parser.add_argument(
+        "--speed-only",
+        action="store_true",
+        help="speed and build time only (the quality figures are deterministic; milliseconds "
+        "need a quiet machine)",
+    )
     args = parser.parse_args()
     limit_threads(int(os.environ.get("CIVIC_TORCH_THREADS") or 1))
-    sets = {name: kb_select.set_scores(load_set(name)) for name in ALL_SETS}
-    report: dict[str, Any] = {
-        "ranking": kb_select.select(sets),
-        "raw_auroc": {name: raw_top_auroc(s) for name, s in sets.items()},
-        "decisions": kb_decide.run(list(ALL_SETS)),
-    }
+    report: dict[str, Any] = {}
+    if not args.speed_only:
+        sets = {name: kb_select.set_scores(load_set(name)) for name in ALL_SETS}
+        report["ranking"] = kb_select.select(sets)
+        report["raw_auroc"] = {name: raw_top_auroc(s) for name, s in sets.items()}
+        report["decisions"] = kb_decide.run(list(ALL_SETS))
     if not args.no_speed:
+        before = os.getloadavg()[0]
         report["latency"] = {name: latency(name, args.latency_queries) for name in ALL_SETS}
         report["build"] = build_times()
+        report["load_average"] = [round(before, 2), round(os.getloadavg()[0], 2)]
     print(markdown(report))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
