@@ -112,6 +112,18 @@ def load_decisions(config: SearchConfig) -> dict[str, DecisionModel]:
 ANY_SETTINGS = "any"
 
 
+# What the zero-shot model's features and fit are computed by: when one of these changes, the
+# model must be fitted again (bench/kb_decide.py --write); a test compares this hash with the
+# one the shipped model was written with.
+FEATURE_CODE = ("fusion.py", "reference.py", "index.py", "documents.py", "text.py", "decision.py")
+
+
+def feature_code() -> str:
+    here = Path(__file__).resolve().parent
+    blob = b"".join((here / name).read_bytes() for name in FEATURE_CODE)
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
 def save_zero_shot(path: Path, model: DecisionModel, corpora: dict[str, int]) -> None:
     data: dict[str, Any] = {
         "format": FORMAT,
@@ -119,6 +131,7 @@ def save_zero_shot(path: Path, model: DecisionModel, corpora: dict[str, int]) ->
         "note": "written by bench/kb_decide.py --write; fitted across the corpora listed, "
         "on features in corpus units; do not edit by hand",
         "corpora": corpora,
+        "feature_code": feature_code(),
         "model": model.to_json(),
     }
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
