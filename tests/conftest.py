@@ -38,6 +38,41 @@ def free_port() -> int:
     return ports.free_port()
 
 
+def _last_agent_id(engine: Any) -> int | None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM agents")).scalar())
+    except SQLAlchemyError:  # no schema yet: every agent there at the end is this run's
+        return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _forget_this_runs_agents() -> Iterator[None]:
+    """The machine's PostgreSQL keeps its data between runs (CI's too): the agent accounts this
+    run made (every test makes its own, with a random name) are deleted at the end, so the
+    console's lists of colleagues do not grow by a few hundred names per run."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        yield
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = create_engine(url)
+    before = _last_agent_id(engine) or 0
+    yield
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM agents WHERE id > :id"), {"id": before})
+    except SQLAlchemyError:  # the database is gone or never got its schema: nothing to forget
+        pass
+    finally:
+        engine.dispose()
+
+
 def migrate(database_url: str) -> None:
     """Bring a test's database to the current schema: gateways only wait for it (`civic up`
     and the migrations Job migrate), so an app made in a test needs this first."""
