@@ -20,7 +20,7 @@ from console.api import Accounts, Gw
 from console.auth import Editor, Supervisor
 from console.inputs import PlainText
 from console.reports import instant
-from insights import clusters, figures, forecast, satisfaction, tables
+from insights import clusters, figures, forecast, question_labels, satisfaction, tables
 from insights.settings import InsightsSettings
 
 router = APIRouter(prefix="/api/v1/insights", tags=["insights"])
@@ -155,7 +155,11 @@ async def guides(agent: Editor, gw: Gw, format: Format = "json") -> Any:
 
 @router.get("/questions", summary="Unanswered questions grouped by meaning (editors)")
 async def questions(agent: Editor, gw: Gw, format: Format = "json") -> Any:
-    data = {"clusters": await asyncio.to_thread(clusters.list_clusters, gw.db)}
+    data = {
+        "clusters": await asyncio.to_thread(clusters.list_clusters, gw.db),
+        # the agents' labels on declined questions (console ticket view), for civic kb calibrate
+        "labels": await asyncio.to_thread(question_labels.summary, gw.db),
+    }
     return _answer(data, tables.questions(data), format, "questions")
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.errors import StoreUnavailable
@@ -143,3 +143,32 @@ def labelled_questions(db: Database) -> list[Labelled]:
             .order_by(QuestionLabel.id)
         ).all()
     return [Labelled(text, lang, guide) for text, lang, guide in rows]
+
+
+def summary(db: Database) -> dict[str, object]:
+    """What the agents have labelled (questions whose text is still kept), for the editors:
+    how many per language, how many "no guide answers it", and the latest label's time."""
+    with db.session() as session:
+        rows = session.execute(
+            select(
+                QuestionLabel.lang,
+                QuestionLabel.guide.is_(None),
+                func.count(),
+                func.max(QuestionLabel.labelled_at),
+            )
+            .join(TranscriptMessage, TranscriptMessage.id == QuestionLabel.message_id)
+            .group_by(QuestionLabel.lang, QuestionLabel.guide.is_(None))
+        ).all()
+    by_lang: dict[str, int] = {}
+    no_guide = 0
+    latest: datetime | None = None
+    for lang, none, count, last in rows:
+        by_lang[lang] = by_lang.get(lang, 0) + int(count)
+        no_guide += int(count) if none else 0
+        latest = last if latest is None or (last is not None and last > latest) else latest
+    return {
+        "total": sum(by_lang.values()),
+        "by_lang": by_lang,
+        "no_guide": no_guide,
+        "latest": latest.isoformat() if latest else None,
+    }

@@ -194,6 +194,13 @@
       t("ins.no_groups"));
     fig.querySelector("details").open = true;  // (its toggle event makes the table reachable)
     fig.append(status);
+    // the agents' one-click labels on declined questions (ticket view) feed `civic kb calibrate`
+    const labels = data.labels || { total: 0, by_lang: {} };
+    fig.append(el("p", { class: "ins-labels" }, labels.total
+      ? t("ins.labels", { count: I18N.number(labels.total), en: I18N.number(labels.by_lang.en || 0),
+        zh: I18N.number(labels.by_lang.zh || 0), none: I18N.number(labels.no_guide),
+        latest: I18N.dateTime(labels.latest) })
+      : t("ins.labels_none")));
     box.append(fig);
   }
 

@@ -16,10 +16,17 @@ import pytest
 
 from bot.cases.models import CaseEvent, CaseRecord
 from bot.settings import Settings
-from bot.storage.models import OutcomeEvent, QuestionCluster, Ticket, TicketEvent, TranscriptMessage
+from bot.storage.models import (
+    OutcomeEvent,
+    QuestionCluster,
+    QuestionLabel,
+    Ticket,
+    TicketEvent,
+    TranscriptMessage,
+)
 from civic.app import create_app
 from civic.ports import free_port
-from tests.browser import Served
+from tests.browser import Served, screenshot
 from tests.conftest import migrate
 
 pytestmark = [pytest.mark.browser]
@@ -114,6 +121,9 @@ def seed(db: Any, now: datetime) -> None:
         )
         s.add(message)
         s.flush()
+        s.add(OutcomeEvent(at=day, subject="q", kind="declined", message_id=message.id, **base))
+        label = {"guide": "dog-registration", "labelled_by": "ana", "labelled_at": day}
+        s.add(QuestionLabel(message_id=message.id, lang="en", outcome="declined", **label))
         s.add(
             QuestionCluster(
                 run_at=now,
@@ -215,6 +225,10 @@ def test_every_chart_with_data(served: Served, browser: Any, width: int, tmp_pat
     steps = len(api.get(served.url + "/api/v1/insights/funnel").json()["forms"][0]["steps"])
     assert found[funnel]["rows"] == steps + 2  # started, each step, summary, submitted
     assert found["Unanswered questions grouped by meaning"]["rows"] == 1
+    labels = page.locator(".ins-labels").text_content() or ""
+    assert labels.startswith("Declined questions labelled by agents: 1 (1 in English, 0 in Chinese")
+    page.locator(".ins-labels").scroll_into_view_if_needed()
+    screenshot(page, f"insights-labels-{width}")
     examples = page.locator(".ins-examples li")
     assert examples.first.text_content() == '<b>dog</b> licence "fee"?'  # text, never markup
     assert page.locator(".ins-examples b").count() == 0
@@ -240,6 +254,7 @@ def test_every_chart_without_data(served: Served, browser: Any, width: int) -> N
             continue  # the guides are always there
         assert figure["rows"] == 0 and not figure["chart"] and figure["empty"], title
     assert "no handoff history" in page.locator(".ins-figure", has_text="Staffing").text_content()
+    assert "have not labelled any" in (page.locator(".ins-labels").text_content() or "")
     assert no_horizontal_scroll(page)
     assert errors == [], "\n".join(sorted(set(errors)))
 
@@ -264,4 +279,5 @@ def test_insights_in_chinese(served: Served, browser: Any) -> None:
     heat = page.locator(".ins-figure", has_text="按星期和小时统计").locator("svg text")
     assert "周一" in heat.all_text_contents()
     assert page.evaluate("() => [...I18N.missing]") == []
+    assert (page.locator(".ins-labels").text_content() or "").startswith("客服已标注 1 个")
     assert errors == [], "\n".join(sorted(set(errors)))
