@@ -19,6 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.errors import StoreUnavailable
 from bot.storage.db import Database
@@ -89,49 +90,45 @@ def set_label(
 ) -> Unsettled | None:
     """Label one of the conversation's unsettled questions (again: the newer label wins).
     None when the message is not a declined or clarified question of this conversation."""
-    try:
-        return _set_label(db, citizen_id, message_id, guide, ticket_id, by, now)
-    except StoreUnavailable as exc:
-        if not isinstance(exc.__cause__, IntegrityError):
-            raise
-        # a colleague labelled it at the same moment: this label overwrites theirs
-        return _set_label(db, citizen_id, message_id, guide, ticket_id, by, now)
+    values = {"ticket_id": ticket_id, "guide": guide, "labelled_by": by, "labelled_at": now}
+    for attempt in (1, 2):
+        try:
+            with db.session() as session:
+                found = _unsettled_event(session, citizen_id, message_id)
+                if found is None:
+                    return None
+                event, text = found
+                label = session.scalar(
+                    select(QuestionLabel).where(QuestionLabel.message_id == message_id)
+                )
+                if label is None:
+                    label = QuestionLabel(message_id=message_id)
+                    session.add(label)
+                for name, value in {**values, "lang": event.lang, "outcome": event.kind}.items():
+                    setattr(label, name, value)
+            return Unsettled(message_id, text, event.lang, event.kind, event.at, True, guide, by)
+        except StoreUnavailable as exc:
+            # a colleague labelled it at the same moment: this label overwrites theirs
+            if attempt == 2 or not isinstance(exc.__cause__, IntegrityError):
+                raise
+    raise AssertionError("unreachable")
 
 
-def _set_label(
-    db: Database,
-    citizen_id: str,
-    message_id: int,
-    guide: str | None,
-    ticket_id: int | None,
-    by: str,
-    now: datetime,
-) -> Unsettled | None:
-    with db.session() as session:
-        found = session.execute(
-            select(OutcomeEvent, TranscriptMessage.text)
-            .join(TranscriptMessage, TranscriptMessage.id == OutcomeEvent.message_id)
-            .where(
-                OutcomeEvent.message_id == message_id,
-                TranscriptMessage.citizen_id == citizen_id,
-                OutcomeEvent.kind.in_(UNSETTLED),
-            )
-            .limit(1)
-        ).first()
-        if found is None:
-            return None
-        event, text = found
-        label = session.scalar(select(QuestionLabel).where(QuestionLabel.message_id == message_id))
-        if label is None:
-            label = QuestionLabel(message_id=message_id)
-            session.add(label)
-        label.ticket_id = ticket_id
-        label.lang = event.lang
-        label.outcome = event.kind
-        label.guide = guide
-        label.labelled_by = by
-        label.labelled_at = now
-    return Unsettled(message_id, text, event.lang, event.kind, event.at, True, guide, by)
+def _unsettled_event(
+    session: Session, citizen_id: str, message_id: int
+) -> tuple[OutcomeEvent, str] | None:
+    """The declined / clarified outcome of this conversation's message, with its text."""
+    row = session.execute(
+        select(OutcomeEvent, TranscriptMessage.text)
+        .join(TranscriptMessage, TranscriptMessage.id == OutcomeEvent.message_id)
+        .where(
+            OutcomeEvent.message_id == message_id,
+            TranscriptMessage.citizen_id == citizen_id,
+            OutcomeEvent.kind.in_(UNSETTLED),
+        )
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def labelled_questions(db: Database) -> list[Labelled]:
