@@ -88,7 +88,10 @@ async function startSession(data, fromLogin) {
   await loadColleagues();
   connectEvents();
   await refreshQueue();
-  if (fromLogin) focusQueue();
+  // after logging in the agent starts at the queue, unless they already went somewhere else
+  // while it loaded (taking the focus back then would lose their place)
+  const unmoved = document.activeElement === document.body || $("login-view").contains(document.activeElement);
+  if (fromLogin && unmoved) focusQueue();
 }
 
 $("login-form").addEventListener("submit", async (event) => {

@@ -13,6 +13,7 @@
   const desk = {
     me: null, events: null, beat: null, active: false, held: new Map(), waiting: new Set(), audio: null,
     accounts: null, canned: null, link: null,
+    statusChanges: 0,  // the agent's own status changes: an answer older than the last one is stale
   };
 
   function el(tag, attrs, text) {
@@ -72,8 +73,12 @@
   async function heartbeat() {
     const active = desk.active;
     desk.active = false;
+    const changes = desk.statusChanges;
     try {
       const { status } = await api("POST", "/api/v1/agent/heartbeat", { active });
+      // the agent changed their status while this heartbeat was on its way: its answer is
+      // older than that change (it would put the old status back on screen)
+      if (changes !== desk.statusChanges) return;
       if ($("desk-status").value === "online" && status === "away") alert("alert.set_away");
       showStatus(status);
     } catch (error) {
@@ -328,7 +333,11 @@
       status.setAttribute("aria-label", t("status.label"));
       ["online", "away", "offline"].forEach((s) => { const o = named("option", "status." + s); o.value = s; status.appendChild(o); });
       status.addEventListener("change", async () => {
-        try { showStatus((await api("POST", "/api/v1/agent/status", { status: status.value })).status); } catch (_) { /* shown on the next heartbeat */ }
+        const change = ++desk.statusChanges;
+        try {
+          const answer = await api("POST", "/api/v1/agent/status", { status: status.value });
+          if (change === desk.statusChanges) showStatus(answer.status);  // (not a later change's)
+        } catch (_) { /* shown on the next heartbeat */ }
       });
       box.appendChild(status);
       const mute = el("button", { type: "button", id: "desk-mute", className: "secondary" });

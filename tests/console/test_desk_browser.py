@@ -9,6 +9,7 @@ needed: a citizen asking for a person gets a ticket from the gateway itself)."""
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -246,6 +247,9 @@ def test_desk_controls_by_keyboard_and_axe(
     expect(page.locator("#desk-status")).to_be_visible()
     page.locator("#tab-desk").focus()
     tab_to(page, "desk-status")  # availability: to away with the arrow keys
+    # the first heartbeat's answer puts the status on screen (until then the list shows its
+    # first option): read it once it is there
+    expect(page.locator("#desk-dot")).to_have_attribute("data-status", re.compile(r"\w"))
     now = page.input_value("#desk-status")
     page.keyboard.press("ArrowDown" if now == "online" else "ArrowUp")
     expect(page.locator("#desk-dot")).to_have_attribute("data-status", "away")
