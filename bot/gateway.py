@@ -54,6 +54,7 @@ class Gateway:
     desk_task: asyncio.Task[None] | None = None  # availability, time-outs, auto assignment
     reminder_task: asyncio.Task[None] | None = None  # simplified-mode idle reminders
     outcome_task: asyncio.Task[None] | None = None  # outcome events from Redis to SQL
+    outcome_drain: OutcomeDrain | None = None  # (also run on demand: the console's ticket view)
     cases: CaseService | None = None  # cases: workflow, notifications, webhooks, departments
     # the pooled HTTP client of every outgoing call: Rasa, health probes, push callbacks
     http: HttpPool = field(default_factory=lambda: HttpPool(10.0))
@@ -125,6 +126,7 @@ class Gateway:
         drain = OutcomeDrain(
             self.redis, self.db, clock=self.clock, idle_s=self.settings.session_idle_s
         )
+        self.outcome_drain = drain
         self.outcome_task = asyncio.create_task(drain.run(OUTCOME_DRAIN_S))
 
     async def _remind_forever(self) -> None:

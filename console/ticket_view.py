@@ -11,10 +11,12 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
+from redis.exceptions import RedisError
 
 from bot.agents.canned import CannedReplies, citizen_name, fill
 from bot.agents.desk import TicketConflict
 from bot.agents.roles import may
+from bot.errors import StoreUnavailable
 from bot.handoff import ticket_records
 from bot.masking import mask_value
 from bot.rasa.tracker import form_data
@@ -221,6 +223,11 @@ async def _unsettled(
 ) -> list[UnsettledOut]:
     """The conversation's declined / clarified questions (the last five), each with the
     guides suggested for it and its label."""
+    if gw.outcome_drain is not None:
+        # a question declined a moment ago may still wait in Redis for the background drain
+        # (every 2 s): an agent who opens the ticket at once must see it too
+        with contextlib.suppress(StoreUnavailable, RedisError):
+            await gw.outcome_drain.drain_once()
     found = (await asyncio.to_thread(question_labels.unsettled, gw.db, citizen_id))[-5:]
     if not found:
         return []
