@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from bot.storage.db import Database
-from civic.stack_config import ROOT
+from civic.db_cli import database_url
 from insights.settings import InsightsSettings
 
 
 def _database() -> Database:
-    var_dir = Path(os.environ.get("CIVIC_VAR_DIR") or ROOT / "var")
-    db = Database(os.environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'civic.db'}")
+    db = Database(database_url())
     db.migrate()
     return db
 

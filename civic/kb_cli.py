@@ -115,10 +115,11 @@ def _agents_labels(args: argparse.Namespace) -> list[LabelledQuery]:
     """The questions agents labelled in the console (insights/question_labels.py), as queries:
     the guide they chose is the relevant one; "no guide" makes it out of scope."""
     from bot.storage.db import Database
+    from civic.db_cli import database_url
     from insights.question_labels import labelled_questions
 
-    var_dir = Path(os.environ.get("CIVIC_VAR_DIR") or _root(args) / "var")
-    db = Database(os.environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'civic.db'}")
+    var_dir = os.environ.get("CIVIC_VAR_DIR") or str(_root(args) / "var")
+    db = Database(database_url({**os.environ, "CIVIC_VAR_DIR": var_dir}))
     try:
         db.migrate()
         rows = labelled_questions(db)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,17 +49,22 @@ class Labelled:
     guide: str | None  # None: out of scope (no guide answers it)
 
 
+def _questions(citizen_id: str) -> Select[OutcomeEvent, str]:
+    """The conversation's declined and clarified questions: the outcome and the text."""
+    return (
+        select(OutcomeEvent, TranscriptMessage.text)
+        .join(TranscriptMessage, TranscriptMessage.id == OutcomeEvent.message_id)
+        .where(TranscriptMessage.citizen_id == citizen_id, OutcomeEvent.kind.in_(UNSETTLED))
+    )
+
+
 def unsettled(db: Database, citizen_id: str, limit: int = 20) -> list[Unsettled]:
     """The conversation's declined and clarified questions (newest last, at most `limit`)."""
     with db.session() as session:
         rows = session.execute(
-            select(OutcomeEvent, TranscriptMessage.text, QuestionLabel)
-            .join(TranscriptMessage, TranscriptMessage.id == OutcomeEvent.message_id)
+            _questions(citizen_id)
+            .add_columns(QuestionLabel)
             .outerjoin(QuestionLabel, QuestionLabel.message_id == OutcomeEvent.message_id)
-            .where(
-                TranscriptMessage.citizen_id == citizen_id,
-                OutcomeEvent.kind.in_(UNSETTLED),
-            )
             .order_by(OutcomeEvent.message_id.desc())
             .limit(limit)
         ).all()
@@ -119,14 +124,7 @@ def _unsettled_event(
 ) -> tuple[OutcomeEvent, str] | None:
     """The declined / clarified outcome of this conversation's message, with its text."""
     row = session.execute(
-        select(OutcomeEvent, TranscriptMessage.text)
-        .join(TranscriptMessage, TranscriptMessage.id == OutcomeEvent.message_id)
-        .where(
-            OutcomeEvent.message_id == message_id,
-            TranscriptMessage.citizen_id == citizen_id,
-            OutcomeEvent.kind.in_(UNSETTLED),
-        )
-        .limit(1)
+        _questions(citizen_id).where(OutcomeEvent.message_id == message_id).limit(1)
     ).first()
     return (row[0], row[1]) if row is not None else None
 

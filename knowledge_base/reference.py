@@ -91,9 +91,11 @@ def near_miss_reference(index: SearchIndex) -> dict[str, Reference]:
         bm25: list[float] = []
         cos: dict[str, list[float]] = {spec: [] for spec in index.dense}
         proto: dict[str, list[float]] = {spec: [] for spec in index.dense}
+        # each multilingual model's reach into the other language: its chunks there, each
+        # document's prototype in it, and which documents have text in it
         across: dict[str, tuple[str, BoolArray, Matrix, BoolArray]] = {}
-        for other in langs:
-            for spec in index.dense if other != lang else ():
+        for other in (o for o in langs if o != lang):
+            for spec in index.dense:
                 reach = index.covered[spec] & (index.chunk_lang == other)
                 if reach.any() and (index.covered[spec] & (index.chunk_lang == lang)).any():
                     has = np.maximum.reduceat(reach.astype(np.int8), index.doc_starts) > 0
@@ -127,15 +129,11 @@ def near_miss_reference(index: SearchIndex) -> dict[str, Reference]:
                     protos[own] = -np.inf
                     if np.isfinite(protos).any():
                         proto_x[spec].append(float(protos.max()))
-        stats = {"bm25": _stats(bm25)}
-        stats |= {f"cos:{spec}": _stats(values) for spec, values in cos.items()}
-        stats |= {f"proto:{spec}": _stats(values) for spec, values in proto.items()}
+        stats = {f"{lang}:bm25": _stats(bm25)}
+        stats |= {f"{lang}:cos:{spec}": _stats(values) for spec, values in cos.items()}
+        stats |= {f"{lang}:proto:{spec}": _stats(values) for spec, values in proto.items()}
         for spec, (other, *_) in across.items():
-            stats[f">{other}:cos:{spec}"] = _stats(cos_x[spec])
-            stats[f">{other}:proto:{spec}"] = _stats(proto_x[spec])
-        out |= {
-            (f"{lang}{name}" if name.startswith(">") else f"{lang}:{name}"): ref
-            for name, ref in stats.items()
-            if ref is not None
-        }
+            stats[f"{lang}>{other}:cos:{spec}"] = _stats(cos_x[spec])
+            stats[f"{lang}>{other}:proto:{spec}"] = _stats(proto_x[spec])
+        out |= {name: ref for name, ref in stats.items() if ref is not None}
     return out
