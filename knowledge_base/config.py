@@ -47,11 +47,11 @@ class LanguageSettings:
 
 
 DEFAULT_EN = LanguageSettings(
-    models=("minilm", "e5"),
-    bm25_weight=0.2,
-    dense_weights=(1.0, 0.5),
+    models=("e5", "mpnet"),
+    bm25_weight=0.1,
+    dense_weights=(0.25, 1.0),
     proto_weight=0.25,
-    knn_weight=0.5,
+    knn_weight=1.0,
     knn=5,
 )
 DEFAULT_ZH = LanguageSettings(
@@ -93,7 +93,7 @@ class SearchConfig:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> SearchConfig:
-        """Read CIVIC_KB_MODEL_EN / CIVIC_KB_MODEL_ZH (builtin name - minilm, e5, use, none -
+        """Read CIVIC_KB_MODEL_EN / CIVIC_KB_MODEL_ZH (builtin name - minilm, mpnet, e5, use, none -
         or a sentence-transformers model directory; several joined with '+'),
         CIVIC_KB_BM25_WEIGHT_EN / _ZH (a float >= 0), CIVIC_KB_CANDIDATES (int >= 1) and
         CIVIC_KB_CALIBRATION (a JSON file path). A malformed value raises SearchConfigError naming

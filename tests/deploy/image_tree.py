@@ -320,6 +320,13 @@ def _run(command: str, image: Image) -> None:
             capture_output=True, text=True, timeout=300, check=False,
         )  # fmt: skip
         assert done.returncode == 0, f"RUN {command}: {done.stderr[-2000:]}"
+    elif words == ["python", "-m", "knowledge_base.packaged_models"]:
+        done = subprocess.run(
+            image.argv(words), env=image.env(), cwd=image.cwd, capture_output=True, text=True,
+            timeout=600, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, f"RUN {command}: {done.stderr[-2000:]}"
+        assert (Path(done.stdout.strip()) / "model.safetensors").is_file(), done.stdout
     elif words[:3] == ["python", "-m", "compileall"]:
         done = subprocess.run(
             image.argv(words), env=image.env(), capture_output=True, text=True, timeout=600,
