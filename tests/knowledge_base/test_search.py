@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from kb_testdata import DEV
 
@@ -71,6 +72,22 @@ def test_query_vector_matches_the_passage_vector() -> None:
     query = embedder.embed_queries([text])[0]
     passage = embedder.embed_passages([text, "something else entirely"])[0]
     assert float(query @ passage) > 0.999
+
+
+def test_a_served_model_keeps_one_copy_of_its_weights() -> None:
+    """Once queries run through a bfloat16 copy, the float32 model is let go; passages (a
+    reload with changed guides) load it again and get exactly the vectors they had."""
+    from knowledge_base.embedders import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder()
+    texts = ["how long does a passport take", "where do I register a birth"]
+    before = embedder.embed_passages(texts)
+    embedder.embed_queries([texts[0]])
+    if embedder._query_model is embedder._model:
+        pytest.skip("this CPU runs float32 queries as fast: one model serves both")
+    assert embedder._model is None
+    assert np.array_equal(embedder.embed_passages(texts), before)
+    assert embedder._model is not None
 
 
 @pytest.mark.parametrize(
