@@ -91,7 +91,7 @@ bench: setup  ## load benchmark of the whole stack (N = 1, 8, 32 citizens), memo
 bench-desk: setup  ## automatic assignment: decision time with 200 waiting tickets, 30 agents
 	$(VENV)/bin/python bench/assignment_bench.py
 
-bench-kb: setup  ## every dev set held out: ranking, zero-shot decisions, speed, build time (first run ~20 min: embeds every set)
+bench-kb: setup  ## every dev set held out: ranking, zero-shot decisions, speed, build time (first run ~30 min: embeds every set)
 	$(VENV)/bin/python bench/kb_bench.py
 
 bench-dialogue: setup  ## the conversation suite's share of conversations that end as they should, per language
