@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from knowledge_base.config import LanguageSettings
-from knowledge_base.embedders import Embedder
+from knowledge_base.embedders import Embedder, embed_query
 from knowledge_base.index import SearchIndex
 from knowledge_base.text import tokenize
 
@@ -154,11 +154,14 @@ def rank(
         bm25 = index.bm25.scores(tokens)
         best = _doc_max(index, bm25)
         signals.append(_Signal("bm25", settings.bm25_weight, bm25, best, best, None))
-    for spec, weight in zip(settings.models, settings.dense_weights, strict=True):
-        if weight <= 0 or spec not in index.dense:
-            continue
-        vector = embedders[spec].embed_queries([query])[0]
-        signals.append(_dense_signal(index, spec, weight, vector, settings, lang, others))
+    dense = [
+        (spec, weight)
+        for spec, weight in zip(settings.models, settings.dense_weights, strict=True)
+        if weight > 0 and spec in index.dense
+    ]
+    vectors = embed_query([embedders[spec] for spec, _ in dense], query)
+    for (spec, weight), vector in zip(dense, vectors, strict=True):
+        signals.append(_dense_signal(index, spec, weight, vector[0], settings, lang, others))
     n_docs = len(index.doc_starts)
     fused_docs = np.zeros(n_docs, np.float32)
     fused_chunks = np.zeros(len(index.chunks), np.float32)
