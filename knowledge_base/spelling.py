@@ -7,8 +7,9 @@ word of the corpus:
 
 - English (and Latin runs inside Chinese text): a word of four to 24 letters that is neither in
   the corpus nor in pyspellchecker's English dictionary becomes the most frequent corpus word one
-  edit away (two edits for words of eight letters or more). "wechat" or "hukou" stay as they are:
-  no corpus word is that close.
+  edit away (two edits for words of eight letters or more; an edit inserts, deletes, replaces
+  or swaps two neighbouring letters: Damerau-Levenshtein distance, computed by rapidfuzz over
+  the corpus's words). "wechat" or "hukou" stay as they are: no corpus word is that close.
 - Chinese: a run of two to four characters that is not a word of jieba's dictionary or of the
   corpus becomes the corpus word with the same pinyin (tones ignored) that differs from it in
   exactly one character: the homophone slip of a pinyin keyboard. "老伴" stays: jieba knows it.
@@ -21,6 +22,9 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 
 _LATIN = re.compile(r"[A-Za-z]+")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -69,7 +73,7 @@ class Speller:
         self._by_sound: dict[str, list[str]] = {}
         for word in chinese:
             self._by_sound.setdefault(_pinyin(word), []).append(word)
-        self._checker: Any = None
+        self._words = sorted(english)
 
     def correct(self, text: str) -> str:
         """The query with its unknown words repaired (unchanged when nothing needs it)."""
@@ -83,18 +87,15 @@ class Speller:
         lower = word.lower()
         if not _MIN_LEN <= len(lower) <= _MAX_LEN or lower in self._english or lower in _english():
             return word
-        if self._checker is None:
-            from spellchecker import SpellChecker
-
-            checker = SpellChecker(language=None, distance=1)
-            checker.word_frequency.load_json(dict(self._english))
-            self._checker = checker
-        candidates = self._checker.known(self._checker.edit_distance_1(lower))
-        if not candidates and len(lower) >= _TWO_EDITS_FROM:
-            candidates = self._checker.known(self._checker.edit_distance_2(lower))
-        if not candidates:
+        most = 2 if len(lower) >= _TWO_EDITS_FROM else 1
+        found = process.extract(
+            lower, self._words, scorer=DamerauLevenshtein.distance, score_cutoff=most, limit=None
+        )
+        if not found:
             return word
-        return str(max(sorted(candidates), key=lambda c: self._english[c]))
+        nearest = min(distance for _, distance, _ in found)
+        candidates = sorted(w for w, distance, _ in found if distance == nearest)
+        return str(max(candidates, key=lambda c: self._english[c]))
 
     def _chinese_run(self, run: str) -> str:
         known = _jieba_words()
