@@ -9,7 +9,7 @@
    (zero-shot: it never saw the set), decline AUROC, two- and three-way accuracy, next to the
    AUROC of each single method's raw top score (the best text's score, thresholded).
 3. Speed: p50 / p95 of the shipped search, one query at a time through KnowledgeBase.search
-   with the real models (1 torch thread, as the action server runs), on up to
+   with the real models (each on one thread, side by side, as the action server runs), on up to
    ``--latency-queries`` queries per set; full and incremental (one guide changed) build time
    of the guides index.
 

@@ -297,14 +297,17 @@ def _own_threads() -> None:
 
 
 _POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
 
 
 def _pool() -> ThreadPoolExecutor:
+    """The worker threads of :func:`embed_query`, made once (concurrent searches share them)."""
     global _POOL
-    if _POOL is None:
-        workers = max(2, min(4, os.cpu_count() or 1))
-        _POOL = ThreadPoolExecutor(workers, thread_name_prefix="civic-embed")
-    return _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            workers = max(2, min(4, os.cpu_count() or 1))
+            _POOL = ThreadPoolExecutor(workers, thread_name_prefix="civic-embed")
+        return _POOL
 
 
 def _embed_one(embedder: Embedder, text: str) -> Matrix:
